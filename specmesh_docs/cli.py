@@ -1,0 +1,107 @@
+"""`specmesh`: one subcommand per capability. Imports are lazy so `lint` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from . import __version__
+from .errors import SpecError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _print_problems(product, err=sys.stderr) -> None:
+    for problem in product.problems:
+        print(problem, file=err)
+    for note in product.notes:
+        print(str(note).replace(": error: ", ": warning: ", 1), file=err)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .spec import load_spec
+
+    product = load_spec(args.spec, root=args.root)
+    if args.json:
+        json.dump(product.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(render_product(product))
+    _print_problems(product)
+    return EXIT_USAGE if product.problems else EXIT_OK
+
+
+def render_product(product) -> str:
+    """A terminal summary of the model."""
+    lines = [f"{product.domain}  ({product.spec_file}, AsyncAPI {product.asyncapi or '?'})",
+             f"  owner: {product.owner_principal}   title: {product.info.title}   version: {product.info.version}"]
+    for t in product.topics:
+        sizing = f"partitions={t.partitions} replicas={t.replicas}"
+        lines.append(f"  owns     {t.name}  [{t.access or 'untiered'}] {sizing}{'  PII' if t.pii else ''}")
+        if t.grants:
+            lines.append(f"           grants: {', '.join(t.grants)}")
+        for label, schema in (("key", t.key), ("value", t.value)):
+            if schema:
+                lines.append(f"           {label}: {schema.format} {schema.full_name or schema.type} ({len(schema.fields)} fields)")
+    for c in product.consumed:
+        lines.append(f"  consumes {c.name}  [{c.access or 'untiered'}]")
+    return "\n".join(lines)
+
+
+def cmd_flatten(args: argparse.Namespace) -> int:
+    import yaml
+
+    from .spec import load_spec
+    from .spec.flatten import flatten
+
+    product = load_spec(args.spec, root=args.root)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    sys.stdout.write(yaml.dump(flatten(product), Dumper=dumper, sort_keys=False, allow_unicode=True))
+    _print_problems(product)
+    return EXIT_USAGE if product.problems else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="specmesh", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"specmesh {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def spec_command(name: str, help_text: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("spec", metavar="SPEC", help="AsyncAPI spec file (YAML or JSON)")
+        p.add_argument("--root", metavar="DIR",
+                       help="where '/'-refs start and the boundary no $ref may cross "
+                            "(default: '/'-refs from the spec's directory, boundary at its git work tree)")
+        p.set_defaults(func=func)
+        return p
+
+    show = spec_command("show", "print the normalized model of one spec", cmd_show)
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    spec_command("flatten", "print the spec with canonical (full) topic names, as SpecMesh's flatten", cmd_flatten)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug, not bad input: say so briefly; SPECMESH_DEBUG=1 shows the traceback
+        if os.environ.get("SPECMESH_DEBUG"):
+            raise
+        print(f"specmesh: internal error: {type(exc).__name__}: {exc} (set SPECMESH_DEBUG=1 for details)", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

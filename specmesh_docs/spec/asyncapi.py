@@ -1,0 +1,298 @@
+"""AsyncAPI 2.x and 3.x documents -> DataProduct, with SpecMesh semantics.
+
+v2: `publish` = this domain owns and produces the channel's topic; `subscribe` = it
+consumes someone else's. v3: `action: send` = owned and produced; `action: receive` =
+consumed; the topic is the channel's `address` (else its key). Grants are
+`grant-access:<domain>` tags on the owning operation (v2 `publish`, v3 `send`) or, in v3,
+on the channel. Kafka settings come from the channel's `bindings.kafka`: SpecMesh's
+`partitions`/`replicas`/`configs`, or the standard binding's `topicConfiguration`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Position, SpecError
+from . import naming
+from .model import ConsumedTopic, DataProduct, Info, Topic
+from .refs import Resolver
+from .schemas import AvroReader, Schema, json_schema_fields, protobuf_schema, PII_WORDS
+from .yamlload import YMap, YSeq, pos_of
+
+AVRO_FORMATS = ("application/vnd.apache.avro",)
+LIST_CONFIGS = {"cleanup.policy"}
+
+
+def _text(node: object, key: str) -> str:
+    value = node.get(key) if isinstance(node, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def config_value(key: str, value: object) -> str:
+    """Kafka stores configs as text: `compact, delete` -> `compact,delete`, True -> `true`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(v).strip() for v in value)
+    if key in LIST_CONFIGS and isinstance(value, str):
+        return ",".join(p.strip() for p in value.split(","))
+    return str(value)
+
+
+class Mapper:
+    """Builds one DataProduct from one parsed spec document."""
+
+    def __init__(self, doc: YMap, resolver: Resolver, shown: str, principal_format: str = "User:{domain}"):
+        self.doc = doc
+        self.resolver = resolver
+        self.shown = shown
+        self.principal_format = principal_format
+        self.problems: list[SpecError] = []  # errors in what this product owns
+        self.notes: list[SpecError] = []  # problems in schemas of topics it only consumes
+        self._sink = self.problems
+
+    # -- helpers ---------------------------------------------------------------------
+    def deref(self, node: object) -> object:
+        return self.resolver.deref(node)[0]
+
+    def mapping(self, parent: YMap, key: str, required: bool = False) -> YMap | None:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                raise SpecError(f"'{key}' is missing", parent.pos())
+            return None
+        value = self.deref(value)
+        if not isinstance(value, YMap):
+            raise SpecError(f"'{key}' must be a mapping, not {type(value).__name__}", parent.pos(key))
+        return value
+
+    def whole(self, parent: YMap, key: str) -> int | None:
+        value = parent.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecError(f"'{key}' must be a whole number, not {value!r}", parent.pos(key))
+        return value
+
+    def tag_names(self, node: object) -> list[tuple[str, Position]]:
+        tags = node.get("tags") if isinstance(node, YMap) else None
+        if tags is None:
+            return []
+        tags = self.deref(tags)
+        if not isinstance(tags, YSeq):
+            raise SpecError("'tags' must be a list", pos_of(node, "tags"))
+        out = []
+        for i, tag in enumerate(tags):
+            tag = self.deref(tag)
+            name = tag.get("name") if isinstance(tag, YMap) else tag
+            if isinstance(name, str):
+                out.append((name, tag.pos("name") if isinstance(tag, YMap) else tags.pos(i)))
+        return out
+
+    # -- entry -----------------------------------------------------------------------
+    def product(self) -> DataProduct:
+        doc = self.doc
+        version = doc.get("asyncapi")
+        version = str(version) if version is not None else ""
+        spec_id = doc.get("id")
+        if spec_id is None:
+            raise SpecError("'id' is missing: a SpecMesh spec needs `id: urn:<domain>`", doc.pos())
+        domain = naming.domain_from_id(spec_id) if isinstance(spec_id, str) else None
+        if not domain:
+            raise SpecError(f"'id' must be a URN like urn:finance.campaign, not {spec_id!r}", doc.pos("id"))
+        info_node = self.mapping(doc, "info") or YMap()
+        contact = self.deref(info_node.get("contact")) if "contact" in info_node else {}
+        license_node = self.deref(info_node.get("license")) if "license" in info_node else None
+        info = Info(
+            title=_text(info_node, "title"), version=str(info_node.get("version", "") or ""),
+            description=_text(info_node, "description"),
+            contact=dict(contact) if isinstance(contact, dict) else {},
+            license=_text(license_node, "name") if isinstance(license_node, dict) else "",
+        )
+        product = DataProduct(
+            domain=domain, spec_file=self.shown, asyncapi=version, pos=doc.pos("id"), info=info,
+            owner_principal=self.principal_format.format(domain=domain), document=doc)
+        self.domain = domain
+        if version.startswith("3"):
+            self.map_v3(product)
+        else:
+            self.map_v2(product)
+        product.problems = self.problems
+        product.notes = self.notes
+        return product
+
+    # -- AsyncAPI 2 ------------------------------------------------------------------
+    def map_v2(self, product: DataProduct) -> None:
+        channels = self.mapping(self.doc, "channels") or YMap()
+        for name, raw in channels.items():
+            chan = self.deref(raw)
+            if not isinstance(chan, YMap):
+                raise SpecError(f"channel '{name}' must be a mapping", channels.pos(name))
+            pub = self.mapping(chan, "publish")
+            sub = self.mapping(chan, "subscribe")
+            at = channels.pos(name)
+            topic = naming.canonical_topic(name, self.domain, owned=pub is not None)
+            if pub is not None and naming.is_owned_by(topic, self.domain):
+                grant_sources = [pub]
+                product.topics.append(self.topic(topic, name, at, chan, pub, grant_sources))
+            elif sub is not None or pub is not None:
+                product.consumed.append(self.consumed(topic, name, at, sub if sub is not None else pub))
+
+    # -- AsyncAPI 3 ------------------------------------------------------------------
+    def map_v3(self, product: DataProduct) -> None:
+        channels = self.mapping(self.doc, "channels") or YMap()
+        operations = self.mapping(self.doc, "operations") or YMap()
+        by_channel: dict[str, list[YMap]] = {}
+        for op_name, raw in operations.items():
+            op = self.deref(raw)
+            if not isinstance(op, YMap):
+                raise SpecError(f"operation '{op_name}' must be a mapping", operations.pos(op_name))
+            ref = op.get("channel")
+            target = ref.get("$ref") if isinstance(ref, YMap) else None
+            if not isinstance(target, str) or not target.startswith("#/channels/"):
+                raise SpecError("an operation's 'channel' must be {$ref: '#/channels/<name>'}", op.pos("channel"))
+            chan_id = target[len("#/channels/"):].replace("~1", "/").replace("~0", "~")
+            if chan_id not in channels:
+                raise SpecError(f"operation refers to channel '{chan_id}', which is not defined", op.pos("channel"))
+            if op.get("action") not in ("send", "receive"):
+                raise SpecError("an operation's 'action' must be send or receive", op.pos("action"))
+            by_channel.setdefault(chan_id, []).append((op_name, op))
+        for chan_id, raw in channels.items():
+            chan = self.deref(raw)
+            if not isinstance(chan, YMap):
+                raise SpecError(f"channel '{chan_id}' must be a mapping", channels.pos(chan_id))
+            address = chan.get("address") or chan_id
+            if not isinstance(address, str):
+                raise SpecError("a channel's 'address' must be a string", chan.pos("address"))
+            ops = by_channel.get(chan_id, [])
+            sends = [op for _, op in ops if op.get("action") == "send"]
+            receives = [op for _, op in ops if op.get("action") == "receive"]
+            at = channels.pos(chan_id)
+            topic = naming.canonical_topic(address, self.domain, owned=bool(sends))
+            if sends and naming.is_owned_by(topic, self.domain):
+                op_id = next(n for n, op in ops if op is sends[0])
+                product.topics.append(self.topic(topic, address, at, chan, sends[0], [*sends, chan], op_id=op_id))
+            elif receives:
+                op_id = next(n for n, op in ops if op is receives[0])
+                product.consumed.append(self.consumed(topic, address, at, receives[0], chan, op_id=op_id))
+
+    # -- shared ------------------------------------------------------------------------
+    def message_of(self, op: YMap, chan: YMap | None = None) -> YMap | None:
+        """The operation's message (first of `oneOf`/list), else the channel's first message."""
+        msg = op.get("message")
+        if msg is None and isinstance(op.get("messages"), list) and op["messages"]:
+            msg = op["messages"][0]
+        if msg is None and chan is not None and isinstance(chan.get("messages"), dict) and chan["messages"]:
+            msg = next(iter(chan["messages"].values()))
+        msg = self.deref(msg) if msg is not None else None
+        if isinstance(msg, YMap) and isinstance(msg.get("oneOf"), list) and msg["oneOf"]:
+            msg = self.deref(msg["oneOf"][0])
+        if msg is not None and not isinstance(msg, YMap):
+            raise SpecError("a message must be a mapping", pos_of(op, "message"))
+        return msg
+
+    def topic(self, name: str, channel: str, at: Position, chan: YMap, op: YMap, grant_sources: list,
+              op_id: str | None = None) -> Topic:
+        topic = Topic(name=name, channel=channel, access=naming.access_of(name), pos=at,
+                      summary=_text(op, "summary"), description=_text(op, "description") or _text(chan, "description"),
+                      operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else op_id)
+        bindings = self.mapping(chan, "bindings")
+        kafka = self.mapping(bindings, "kafka") if bindings is not None else None
+        if kafka is not None:
+            topic.has_bindings = True
+            topic.partitions = self.whole(kafka, "partitions")
+            topic.replicas = self.whole(kafka, "replicas")
+            for key in ("topicConfiguration", "configs"):
+                configs = self.mapping(kafka, key)
+                for ckey, cval in (configs or {}).items():
+                    if cval is not None:
+                        topic.configs[str(ckey)] = config_value(str(ckey), cval)
+        for source in grant_sources:
+            for tag, tag_at in self.tag_names(source):
+                grantee = naming.grantee_of(tag)
+                if grantee is None:
+                    topic.tags.append(tag)
+                elif grantee not in topic.grants:
+                    topic.grants.append(grantee)
+                    topic.grant_pos.append(tag_at)
+        msg = self.message_of(op, chan)
+        if msg is not None:
+            topic.message_name = _text(msg, "name") or _text(msg, "title")
+            topic.tags.extend(t for t, _ in self.tag_names(msg) if t not in topic.tags)
+            fmt = _text(msg, "schemaFormat")
+            topic.value = self.schema_or_problem(msg.get("payload"), fmt, msg.pos("payload"))
+            mbind = self.mapping(msg, "bindings")
+            mkafka = self.mapping(mbind, "kafka") if mbind is not None else None
+            if mkafka is not None:
+                key_fmt = fmt if _is_ref(mkafka.get("key")) else ""
+                topic.key = self.schema_or_problem(mkafka.get("key"), key_fmt, mkafka.pos("key"))
+                strategy = mkafka.get("schemaLookupStrategy")
+                if isinstance(strategy, str) and strategy:
+                    topic.subject_strategy = strategy
+            examples = msg.get("examples")
+            if isinstance(examples, list):
+                topic.examples = [e.get("payload", e) if isinstance(e, dict) else e for e in examples]
+        topic.pii_tag = any(t in PII_WORDS for t in topic.tags)
+        return topic
+
+    def consumed(self, name: str, channel: str, at: Position, op: YMap, chan: YMap | None = None,
+                 op_id: str | None = None) -> ConsumedTopic:
+        group = None
+        for holder in (op, chan):
+            b = holder.get("bindings") if isinstance(holder, YMap) else None
+            if isinstance(b, YMap) and isinstance(b.get("kafka"), YMap) and isinstance(b["kafka"].get("groupId"), str):
+                group = b["kafka"]["groupId"]
+                break
+        item = ConsumedTopic(name=name, channel=channel, access=naming.access_of(name), pos=at,
+                             summary=_text(op, "summary"),
+                             operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else op_id,
+                             group_id=group)
+        msg = self.message_of(op, chan)
+        if msg is not None:
+            self._sink = self.notes  # the owner's schema may live only in the registry
+            try:
+                item.value = self.schema_or_problem(msg.get("payload"), _text(msg, "schemaFormat"), msg.pos("payload"))
+            finally:
+                self._sink = self.problems
+        return item
+
+    def schema_or_problem(self, node: object, schema_format: str, at: Position) -> Schema | None:
+        """A broken schema file is recorded, not fatal, so one run reports every problem."""
+        try:
+            return self.schema(node, schema_format, at)
+        except SpecError as exc:
+            self._sink.append(exc)
+            return None
+
+    def schema(self, node: object, schema_format: str, at: Position) -> Schema | None:
+        if node is None:
+            return None
+        if isinstance(node, YMap) and "schema" in node and "schemaFormat" in node:  # v3 multi-format
+            schema_format, at, node = str(node["schemaFormat"]), node.pos("schema"), node["schema"]
+        ref = node.get("$ref") if isinstance(node, YMap) else None
+        file_part = ref.partition("#")[0] if isinstance(ref, str) else ""
+        if file_part:
+            ref_at = node.pos("$ref")
+            path = self.resolver.target_path(file_part, self.resolver.file_of(node), ref_at)
+            suffix = path.suffix.lower()
+            if suffix == ".proto":
+                text = self.resolver.files.read(path, ref_at)
+                return protobuf_schema(text, self.resolver.files_display(path), ref_at)
+            if suffix == ".avsc" or schema_format.startswith(AVRO_FORMATS):
+                doc, _ = self.resolver.deref(node)
+                return AvroReader(self.resolver.files.read, self.resolver.files_display).load(path, doc, ref_at)
+            fields, kind = json_schema_fields(node, self.deref, ref_at)
+            return Schema("json", fields, type=kind, file=self.resolver.files_display(path),
+                          full_name=_text(self.deref(node), "title") or None, document=self.deref(node), pos=ref_at)
+        target = self.deref(node)
+        if schema_format.startswith(AVRO_FORMATS):
+            return AvroReader(self.resolver.files.read, self.resolver.files_display).load(self.resolver.spec_path, target, at)
+        if isinstance(target, YMap) and set(target) <= {"type", "enum", "description", "format"} and isinstance(target.get("type"), str) \
+                and target["type"] not in ("object", "array"):
+            return Schema("primitive", [], type=target["type"], document=target, pos=at)
+        fields, kind = json_schema_fields(target, self.deref, at)
+        return Schema("json", fields, type=kind, full_name=_text(target, "title") or None, document=target, pos=at)
+
+
+def _is_ref(node: object) -> bool:
+    return isinstance(node, YMap) and "$ref" in node

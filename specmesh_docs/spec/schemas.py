@@ -1,0 +1,329 @@
+"""Key and value schemas (Avro, JSON Schema, Protobuf) reduced to one flat field list.
+
+Fields are flattened with dotted paths (`address.street`, `items[].sku`) so lint rules,
+the portal and search treat every format alike. PII marking, accepted forms:
+- Avro: field attribute `"pii": true`, or `"pii"`/`"PII"` in the field's `tags` or
+  `confluent:tags` list;
+- JSON Schema: `x-pii: true` (or `pii: true`), or `pii` in `x-tags`/`tags`;
+- Protobuf: field option `[(pii) = true]` (any option whose name ends in `pii`), or the
+  standard `[debug_redact = true]`; a comment line right above a field is its doc.
+A `pii` tag on the message or channel marks the whole topic (see the model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Position, SpecError
+from .yamlload import YMap, YSeq, pos_of
+
+AVRO_PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+PII_WORDS = {"pii", "PII"}
+
+
+@dataclass(slots=True)
+class Field:
+    name: str  # dotted path from the top of the schema
+    type: str
+    required: bool
+    doc: str = ""
+    pii: bool = False
+    tags: tuple[str, ...] = ()
+    pos: Position | None = None
+
+    @property
+    def depth(self) -> int:
+        return self.name.count(".")
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "required": self.required, "doc": self.doc,
+                "pii": self.pii, "tags": list(self.tags)}
+
+
+@dataclass(slots=True)
+class Schema:
+    format: str  # avro | json | protobuf
+    fields: list[Field]
+    type: str = "record"  # top-level type as written (record, object, union, string, ...)
+    file: str | None = None  # the schema file as the user sees it, None when inline
+    full_name: str | None = None  # Avro full name, Protobuf package.Message, JSON title
+    document: object = None  # parsed schema (dict or .proto text), for registration
+    references: list[tuple[str, str]] = field(default_factory=list)  # (Avro full name, file)
+    pos: Position | None = None
+
+    @property
+    def pii_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.pii]
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "type": self.type, "file": self.file, "full_name": self.full_name,
+                "references": [name for name, _ in self.references],
+                "fields": [f.to_dict() for f in self.fields]}
+
+
+def _tagged_pii(tags: object) -> bool:
+    return isinstance(tags, list) and any(
+        (t in PII_WORDS) or (isinstance(t, dict) and t.get("name") in PII_WORDS) for t in tags)
+
+
+def _str_tags(tags: object) -> tuple[str, ...]:
+    if not isinstance(tags, list):
+        return ()
+    return tuple(t if isinstance(t, str) else str(t.get("name", "")) for t in tags if isinstance(t, (str, dict)))
+
+
+# --- Avro -------------------------------------------------------------------------------
+
+class AvroReader:
+    """Parses an .avsc, loading referenced named types from `<dir>/<full.name>.avsc`."""
+
+    def __init__(self, read_file, shown_path):
+        self._read = read_file  # (Path, Position) -> parsed value
+        self._shown = shown_path  # Path -> str
+        self.named: dict[str, dict] = {}
+        self.references: list[tuple[str, str]] = []
+
+    def load(self, path: Path, doc: object, at: Position) -> Schema:
+        self._collect(doc, None, path, at)
+        top = self._declared_name(doc, None)
+        try:
+            import fastavro
+            fastavro.parse_schema(_plain(doc), named_schemas={k: _plain(v) for k, v in self.named.items() if k != top}, _write_hint=False)
+        except SpecError:
+            raise
+        except Exception as exc:  # fastavro raises several types for invalid schemas
+            raise SpecError(f"invalid Avro schema: {exc}", pos_of(doc, default=Position(self._shown(path), 1, 1))) from None
+        fields: list[Field] = []
+        self._fields(doc, None, "", fields, set())
+        return Schema("avro", fields, type=_avro_kind(doc), file=self._shown(path), full_name=top,
+                      document=doc, references=self.references, pos=pos_of(doc, default=at))
+
+    @staticmethod
+    def _declared_name(node: object, namespace: str | None) -> str | None:
+        if isinstance(node, dict) and node.get("type") in ("record", "enum", "fixed", "error") and isinstance(node.get("name"), str):
+            name = node["name"]
+            ns = node.get("namespace", namespace)
+            return name if "." in name or not ns else f"{ns}.{name}"
+        return None
+
+    def _full(self, name: str, namespace: str | None) -> str:
+        return name if "." in name or not namespace else f"{namespace}.{name}"
+
+    def _collect(self, node: object, namespace: str | None, path: Path, at: Position) -> None:
+        """Registers named types; loads unknown referenced ones from sibling files."""
+        if isinstance(node, list):
+            for item in node:
+                self._collect(item, namespace, path, at)
+            return
+        if isinstance(node, str):
+            if node in AVRO_PRIMITIVES:
+                return
+            full = self._full(node, namespace)
+            if full not in self.named and node not in self.named:
+                ref_path = path.parent / f"{full}.avsc"
+                ref_at = at
+                doc = self._read(ref_path, ref_at)
+                if self._declared_name(doc, None) is None:
+                    raise SpecError(f"{self._shown(ref_path)} does not define the named type {full}", ref_at)
+                self.references.append((full, self._shown(ref_path)))
+                self._collect(doc, None, ref_path, pos_of(doc, default=at))
+            return
+        if not isinstance(node, dict):
+            raise SpecError("invalid Avro schema: a type must be a name, a list or an object", pos_of(node, default=at))
+        kind = node.get("type")
+        declared = self._declared_name(node, namespace)
+        if declared:
+            self.named.setdefault(declared, node)
+            namespace = declared.rpartition(".")[0] or None
+        if kind in ("record", "error"):
+            fields = node.get("fields")
+            if not isinstance(fields, list):
+                raise SpecError("invalid Avro schema: a record needs a 'fields' list", pos_of(node, "type", at))
+            for f in fields:
+                if isinstance(f, dict) and "type" in f:
+                    self._collect(f["type"], namespace, path, pos_of(f, "type", at))
+        elif kind == "array":
+            self._collect(node.get("items"), namespace, path, pos_of(node, "items", at))
+        elif kind == "map":
+            self._collect(node.get("values"), namespace, path, pos_of(node, "values", at))
+        elif isinstance(kind, (dict, list)) or (isinstance(kind, str) and kind not in AVRO_PRIMITIVES and kind not in ("enum", "fixed")):
+            self._collect(kind, namespace, path, pos_of(node, "type", at))
+
+    def _lookup(self, node: object, namespace: str | None) -> object:
+        if isinstance(node, str) and node not in AVRO_PRIMITIVES:
+            return self.named.get(self._full(node, namespace), self.named.get(node, node))
+        return node
+
+    def _fields(self, node: object, namespace: str | None, prefix: str, out: list[Field], stack: set[str]) -> None:
+        node = self._lookup(node, namespace)
+        if isinstance(node, list):  # a union: expand its record branches
+            records = [self._lookup(b, namespace) for b in node]
+            records = [r for r in records if isinstance(r, dict) and r.get("type") in ("record", "error")]
+            for r in records:
+                label = prefix if len(records) == 1 else f"{prefix}{r.get('name')}."
+                self._fields(r, namespace, label, out, stack)
+            return
+        if not isinstance(node, dict):
+            return
+        kind = node.get("type")
+        declared = self._declared_name(node, namespace)
+        if declared:
+            namespace = declared.rpartition(".")[0] or None
+        if kind in ("record", "error"):
+            if declared in stack:
+                return  # recursive type: listed once
+            inner = stack | {declared} if declared else stack
+            for f in node.get("fields", []):
+                if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+                    continue
+                ftype = f.get("type")
+                nullable = isinstance(ftype, list) and "null" in ftype
+                tags = _str_tags(f.get("tags")) + _str_tags(f.get("confluent:tags"))
+                out.append(Field(
+                    name=prefix + f["name"], type=self._describe(ftype, namespace), required=not nullable and "default" not in f,
+                    doc=str(f.get("doc", "") or ""), pii=f.get("pii") is True or bool(PII_WORDS & set(tags)),
+                    tags=tags, pos=pos_of(f)))
+                self._fields(ftype, namespace, f"{prefix}{f['name']}.", out, inner)
+        elif kind == "array":
+            self._fields(node.get("items"), namespace, prefix.rstrip(".") + "[].", out, stack)
+        elif kind == "map":
+            self._fields(node.get("values"), namespace, prefix.rstrip(".") + "{}.", out, stack)
+
+    def _describe(self, t: object, namespace: str | None) -> str:
+        if isinstance(t, str):
+            return t if t in AVRO_PRIMITIVES else self._full(t, namespace).rpartition(".")[2]
+        if isinstance(t, list):
+            return " | ".join(self._describe(b, namespace) for b in t)
+        if isinstance(t, dict):
+            kind = t.get("type")
+            if kind == "array":
+                return f"array<{self._describe(t.get('items'), namespace)}>"
+            if kind == "map":
+                return f"map<{self._describe(t.get('values'), namespace)}>"
+            if kind in ("record", "enum", "fixed", "error"):
+                return f"{kind} {t.get('name')}" if kind != "record" else str(t.get("name"))
+            if isinstance(kind, str) and t.get("logicalType"):
+                return f"{kind} ({t['logicalType']})"
+            return self._describe(kind, namespace)
+        return "?"
+
+
+def _avro_kind(doc: object) -> str:
+    if isinstance(doc, list):
+        return "union"
+    if isinstance(doc, dict):
+        return str(doc.get("type"))
+    return str(doc)
+
+
+def _plain(node: object) -> object:
+    """A copy without position wrappers (fastavro mutates what it is given)."""
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+# --- JSON Schema -----------------------------------------------------------------------
+
+def json_schema_fields(doc: object, deref, at: Position) -> tuple[list[Field], str]:
+    """Fields of a JSON Schema; `deref(node) -> node` follows `$ref`s (confined, cycle-checked)."""
+    out: list[Field] = []
+    top = deref(doc)
+    _json_walk(top, "", out, deref, 0)
+    kind = top.get("type", "object") if isinstance(top, dict) else "?"
+    return out, kind if isinstance(kind, str) else " | ".join(map(str, kind))
+
+
+def _json_type(node: object, deref) -> str:
+    node = deref(node)
+    if not isinstance(node, dict):
+        return "any"
+    for combinator in ("oneOf", "anyOf"):
+        if isinstance(node.get(combinator), list):
+            return " | ".join(_json_type(n, deref) for n in node[combinator])
+    t = node.get("type")
+    if isinstance(t, list):
+        return " | ".join(map(str, t))
+    if t == "array":
+        return f"array<{_json_type(node.get('items', {}), deref)}>"
+    if t is None and "properties" in node:
+        t = "object"
+    text = str(t) if t is not None else ("enum" if "enum" in node else "any")
+    if node.get("format"):
+        text += f" ({node['format']})"
+    return text
+
+
+def _json_walk(node: object, prefix: str, out: list[Field], deref, depth: int) -> None:
+    if not isinstance(node, dict) or depth > 64:
+        return
+    props = node.get("properties")
+    required = node.get("required") if isinstance(node.get("required"), list) else []
+    if isinstance(props, dict):
+        for name, raw in props.items():
+            sub = deref(raw)
+            if not isinstance(sub, dict):
+                continue
+            tags = _str_tags(sub.get("x-tags")) + _str_tags(sub.get("tags"))
+            out.append(Field(
+                name=prefix + name, type=_json_type(sub, deref), required=name in required,
+                doc=str(sub.get("description", "") or sub.get("title", "") or ""),
+                pii=sub.get("x-pii") is True or sub.get("pii") is True or bool(PII_WORDS & set(tags)),
+                tags=tags, pos=pos_of(props, name)))
+            _json_walk(sub, f"{prefix}{name}.", out, deref, depth + 1)
+            items = sub.get("items")
+            if isinstance(items, dict):
+                _json_walk(deref(items), f"{prefix}{name}[].", out, deref, depth + 1)
+    for combinator in ("allOf", "oneOf", "anyOf"):
+        branches = node.get(combinator)
+        if isinstance(branches, list):
+            for branch in branches:
+                _json_walk(deref(branch), prefix, out, deref, depth + 1)
+
+
+# --- Protobuf --------------------------------------------------------------------------
+
+def protobuf_schema(text: str, shown: str, at: Position) -> Schema:
+    from proto_schema_parser import ast
+    from proto_schema_parser.parser import Parser
+
+    try:
+        parsed = Parser().parse(text)
+    except Exception as exc:  # the parser raises its own error types with line info in the text
+        raise SpecError(f"invalid Protobuf schema: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
+                        Position(shown, 1, 1)) from None
+    package = next((e.name for e in parsed.file_elements if isinstance(e, ast.Package)), "")
+    messages = [e for e in parsed.file_elements if isinstance(e, ast.Message)]
+    if not messages:
+        raise SpecError("Protobuf schema defines no message", Position(shown, 1, 1))
+    top = messages[0]
+    by_name = {m.name: m for m in messages}
+    fields: list[Field] = []
+    _proto_walk(top, "", fields, by_name, set(), shown, parsed.syntax, ast)
+    full = f"{package}.{top.name}" if package else top.name
+    return Schema("protobuf", fields, type="message", file=shown, full_name=full, document=text, pos=at)
+
+
+def _proto_walk(msg, prefix, out, by_name, stack, shown, syntax, ast) -> None:
+    nested = {e.name: e for e in msg.elements if isinstance(e, ast.Message)}
+    scope = {**by_name, **nested}
+    comment = ""
+    for element in msg.elements:
+        if isinstance(element, ast.Comment):
+            comment = element.text.lstrip("/").strip(" *")
+            continue
+        if isinstance(element, ast.Field):
+            options = {o.name.strip("()"): o.value for o in element.options}
+            pii = options.get("debug_redact") is True or any(k.endswith("pii") and v is True for k, v in options.items())
+            label = element.cardinality.value.lower() if element.cardinality else ""
+            out.append(Field(
+                name=prefix + element.name,
+                type=f"{'repeated ' if label == 'repeated' else ''}{element.type}",
+                required=label == "required", doc=comment, pii=pii, pos=Position(shown, 0, 0)))
+            child = scope.get(element.type.rpartition(".")[2])
+            if child is not None and child.name not in stack:
+                _proto_walk(child, f"{prefix}{element.name}.", out, scope, stack | {msg.name}, shown, syntax, ast)
+        comment = ""
