@@ -157,12 +157,14 @@ class AvroReader:
 
     def _fields(self, node: object, namespace: str | None, prefix: str, out: list[Field], stack: set[str]) -> None:
         node = self._lookup(node, namespace)
-        if isinstance(node, list):  # a union: expand its record branches
-            records = [self._lookup(b, namespace) for b in node]
-            records = [r for r in records if isinstance(r, dict) and r.get("type") in ("record", "error")]
-            for r in records:
-                label = prefix if len(records) == 1 else f"{prefix}{r.get('name')}."
-                self._fields(r, namespace, label, out, stack)
+        if isinstance(node, list):  # a union: an optional value, or a choice of records
+            branches = [self._lookup(b, namespace) for b in node if b != "null"]
+            if len(branches) == 1:
+                self._fields(branches[0], namespace, prefix, out, stack)
+                return
+            for r in branches:
+                if isinstance(r, dict) and r.get("type") in ("record", "error"):
+                    self._fields(r, namespace, f"{prefix}{r.get('name')}.", out, stack)
             return
         if not isinstance(node, dict):
             return

@@ -193,6 +193,8 @@ def _build(parser: object, src: str, limits: Limits) -> object:
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if len(stack) >= limits.max_depth:
                 raise SpecError(f"nesting deeper than {limits.max_depth} levels", _mark(ev, src))
+            if ev.tag not in (None, "!", _TAG + "map", _TAG + "seq"):
+                raise SpecError(f"unsupported YAML tag {ev.tag!r}", _mark(ev, src))
             node = YMap() if kind is yaml.MappingStartEvent else YSeq()
             node.src = src
             node.line = ev.start_mark.line + 1

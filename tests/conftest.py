@@ -1,0 +1,26 @@
+"""Shared test fixtures: paths to the examples and the SpecMesh conformance corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def conformance_dir() -> Path:
+    """SpecMesh OS test specs: `../shared/conformance/specmesh-build` beside the clone."""
+    configured = os.environ.get("SPECMESH_CONFORMANCE")
+    path = Path(configured) if configured else REPO.parent / "shared" / "conformance" / "specmesh-build"
+    if not path.is_dir():
+        raise RuntimeError(f"conformance corpus not found at {path}; set SPECMESH_CONFORMANCE")
+    return path
+
+
+@pytest.fixture(scope="session")
+def conformance() -> Path:
+    return conformance_dir()

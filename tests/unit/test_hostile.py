@@ -1,0 +1,139 @@
+"""Hostile and broken input: a positioned error, exit code 2, no traceback, nothing read outside the root."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD_HEAD = """asyncapi: '2.6.0'
+id: 'urn:acme.hostile'
+info: {title: Hostile, version: '1.0.0'}
+"""
+
+
+def channel_with_payload(payload_yaml: str) -> str:
+    return GOOD_HEAD + f"""channels:
+  _public.thing:
+    bindings: {{kafka: {{partitions: 1}}}}
+    publish:
+      operationId: publishThing
+      message:
+        payload:
+          {payload_yaml}
+"""
+
+
+def billion_laughs() -> str:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        prev = f"*a{i - 1}"
+        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
+    return GOOD_HEAD + "\n".join(lines) + "\n"
+
+
+CASES = {
+    "malformed-yaml": (GOOD_HEAD + "channels: [a, b\n", "invalid YAML"),
+    "duplicate-key": (GOOD_HEAD + "info: {title: again}\n", "duplicate key 'info'"),
+    "root-is-a-list": ("- a\n- b\n", "mapping at the top level"),
+    "empty-file": ("", "found empty"),
+    "binary": (b"asyncapi: 2.6.0\n\x00\x01\x02", "binary content"),
+    "bad-utf8": (b"asyncapi: '2.6.0'\nid: 'urn:a\xff\xfe'\n", "not valid UTF-8"),
+    "billion-laughs": (billion_laughs(), "nodes (after alias expansion)"),
+    "deep-nesting": (GOOD_HEAD + "x: " + "[" * 5000 + "]" * 5000 + "\n", "nesting deeper than"),
+    "deep-block-nesting": (GOOD_HEAD + "".join(f"{'  ' * i}k{i}:\n" for i in range(300)) + "  " * 300 + "v: 1\n",
+                           "nesting deeper than"),
+    "python-tag": (GOOD_HEAD + "x: !!python/object/apply:os.system ['echo pwned']\n", "unsupported YAML tag"),
+    "merge-key": (GOOD_HEAD + "base: &b {a: 1}\nx:\n  <<: *b\n", "merge keys"),
+    "missing-id": ("asyncapi: '2.6.0'\ninfo: {title: x}\n", "'id' is missing"),
+    "id-not-urn": ("asyncapi: '2.6.0'\nid: acme.hostile\n", "must be a URN"),
+    "partitions-wrong-type": (GOOD_HEAD + "channels:\n  _public.a:\n    bindings: {kafka: {partitions: ten}}\n"
+                              "    publish: {operationId: a}\n", "'partitions' must be a whole number"),
+    "channels-not-mapping": (GOOD_HEAD + "channels: [a, b]\n", "'channels' must be a mapping"),
+    "ref-escapes-with-dotdot": (channel_with_payload("$ref: ../../outside/secret.avsc"), "outside the spec root"),
+    "ref-escapes-from-slash": (channel_with_payload("$ref: /../../outside/secret.avsc"), "outside the spec root"),
+    "ref-http": (channel_with_payload("$ref: 'http://169.254.169.254/latest/meta-data'"), "URLs and file: refs are not followed"),
+    "ref-file-url": (channel_with_payload("$ref: 'file:///etc/passwd'"), "URLs and file: refs are not followed"),
+    "ref-cycle": (channel_with_payload("$ref: '#/components/schemas/A'") +
+                  "components:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n",
+                  "cyclic $ref"),
+    "ref-missing-target": (channel_with_payload("$ref: '#/components/schemas/Nope'"), "does not exist"),
+    "ref-unsupported-file": (channel_with_payload("$ref: schema/x.exe"), "unsupported file type"),
+    "too-many-aliases": (GOOD_HEAD + "a: &a x\nb: [" + ", ".join(["*a"] * 10_001) + "]\n", "more than 10000 YAML aliases"),
+}
+
+
+def run_show(spec: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "specmesh_docs", "show", "--json", str(spec)],
+                          capture_output=True, text=True, timeout=60, cwd=spec.parent)
+
+
+def assert_clean_error(out: subprocess.CompletedProcess, spec_name: str, expected: str) -> None:
+    assert out.returncode == 2, (out.stdout[-500:], out.stderr)
+    assert "Traceback" not in out.stderr
+    first_error = next(line for line in out.stderr.splitlines() if ": error: " in line)
+    assert re.match(r"^[^:]+:\d+:\d+: error: ", first_error), first_error
+    assert expected in out.stderr, out.stderr
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repo with a secret beside it, outside the spec root."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.avsc").write_text('{"type": "string", "doc": "TOP-SECRET"}')
+    root = tmp_path / "a" / "b"
+    (root / ".git").mkdir(parents=True)
+    (root / "schema").mkdir()
+    (root / "schema" / "x.exe").write_bytes(b"MZ")
+    return root
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_input_gives_a_positioned_error(repo: Path, name: str):
+    content, expected = CASES[name]
+    spec = repo / f"{name}-api.yaml"
+    spec.write_bytes(content if isinstance(content, bytes) else content.encode())
+    out = run_show(spec)
+    assert_clean_error(out, spec.name, expected)
+    assert "TOP-SECRET" not in out.stdout + out.stderr
+
+
+def test_symlink_out_of_the_root_is_refused(repo: Path):
+    os.symlink(repo.parent.parent / "outside" / "secret.avsc", repo / "schema" / "link.avsc")
+    spec = repo / "link-api.yaml"
+    spec.write_text(channel_with_payload("$ref: schema/link.avsc"))
+    out = run_show(spec)
+    assert_clean_error(out, spec.name, "outside the spec root")
+    assert "TOP-SECRET" not in out.stdout + out.stderr
+
+
+def test_file_over_the_size_limit(repo: Path):
+    spec = repo / "huge-api.yaml"
+    spec.write_text(GOOD_HEAD + "x: '" + "a" * (9 * 1024 * 1024) + "'\n")
+    assert_clean_error(run_show(spec), spec.name, "larger than the limit")
+
+
+def test_self_referencing_file(repo: Path):
+    (repo / "schema" / "loop.yaml").write_text("type: object\nproperties:\n  a: {$ref: 'loop.yaml#/properties/a'}\n")
+    spec = repo / "loop-api.yaml"
+    spec.write_text(channel_with_payload("$ref: schema/loop.yaml"))
+    assert_clean_error(run_show(spec), spec.name, "cyclic $ref")
+
+
+def test_directory_and_missing_file(tmp_path: Path):
+    for target, expected in ((tmp_path, "not a file"), (tmp_path / "nope.yaml", "no such file")):
+        out = subprocess.run([sys.executable, "-m", "specmesh_docs", "show", str(target)], capture_output=True, text=True)
+        assert out.returncode == 2 and expected in out.stderr and "Traceback" not in out.stderr
+
+
+def test_script_in_description_is_kept_as_text(repo: Path):
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))"
+    spec = repo / "xss-api.yaml"
+    spec.write_text(GOOD_HEAD.replace("title: Hostile", f"title: Hostile, description: '{evil}'"))
+    out = run_show(spec)
+    assert out.returncode == 0, out.stderr
+    assert evil in out.stdout.replace('\\"', '"')

@@ -1,0 +1,84 @@
+"""The model: v2/v3 equivalence, naming, schema fields and PII marking, flatten."""
+
+from __future__ import annotations
+
+import yaml
+
+from specmesh_docs.spec import load_spec
+from specmesh_docs.spec.flatten import flatten
+from specmesh_docs.spec.naming import TopicName, access_of, canonical_topic, domain_from_id, grantee_of, owner_of
+from tests.conftest import EXAMPLES, FIXTURES
+
+
+def comparable(product) -> dict:
+    doc = product.to_dict()
+    for key in ("spec", "asyncapi"):
+        doc.pop(key)
+    for item in doc["topics"] + doc["consumed"]:
+        item.pop("position")
+        item.pop("channel")
+    return doc
+
+
+def test_v2_and_its_v3_translation_give_the_same_model():
+    v2 = load_spec(FIXTURES / "v2v3/orders-v2-api.yaml")
+    v3 = load_spec(FIXTURES / "v2v3/orders-v3-api.yaml")
+    assert comparable(v2) == comparable(v3)
+    topic = v3.topics[0]
+    assert topic.name == "retail.orders._protected.order" and topic.grants == ["finance.billing"]
+    assert topic.pii and [f.name for f in topic.pii_fields] == ["email"]
+    assert v3.consumed[0].group_id == "retail.orders.invoices"
+
+
+def test_naming_rules():
+    assert domain_from_id("urn:a.b:c") == "a.b.c" and domain_from_id("a.b") is None and domain_from_id("urn:") is None
+    assert canonical_topic("/a/b/_public/c", "x", owned=True) == "a.b._public.c"
+    assert canonical_topic("x.y._public.c", "x.y", owned=True) == "x.y._public.c"
+    assert canonical_topic("_public.c", "x.y", owned=True) == "x.y._public.c"
+    assert canonical_topic("other._public.c", "x.y", owned=False) == "other._public.c"
+    assert canonical_topic(".other._public.c", "x.y", owned=False) == "other._public.c"
+    assert access_of("a.b._protected.c") == "_protected" and access_of("a.b.c") is None
+    assert grantee_of("grant-access:a.b") == "a.b" and grantee_of("grant-access:") == "" and grantee_of("pii") is None
+    name = TopicName.parse("finance.campaign._public.sale")
+    assert (name.domain, name.service, name.access, name.type) == ("finance", "campaign", "_public", "sale")
+    assert owner_of("acme.userprops._public.x", {"acme.user", "acme.userprops"}) == "acme.userprops"
+    assert owner_of("acme.user._public.x", {"acme.user", "acme.userprops"}) == "acme.user"
+
+
+def test_example_estate_shape():
+    specs = sorted(p for p in EXAMPLES.rglob("*.yaml") if "schema" not in p.parts)
+    products = [load_spec(p) for p in specs]
+    assert len(products) >= 5
+    assert len({p.domain.split(".")[0] for p in products}) >= 4
+    formats = {s.format for p in products for t in p.topics for s in (t.key, t.value) if s}
+    assert {"avro", "json", "protobuf"} <= formats
+    assert any(p.major_version == 3 for p in products)
+    assert all(not p.problems and not p.notes for p in products)
+    by_topic = {t.name: t for p in products for t in p.topics}
+    assert by_topic["health.fitness._public.user-health"].value.format == "avro"
+    assert by_topic["finance.campaign._public.sale"].examples
+
+
+def test_pii_marking_in_every_format():
+    fitness = load_spec(EXAMPLES / "health-fitness/health-fitness-api.yaml")
+    workout = fitness.topics[1]
+    assert {f.name for f in workout.pii_fields} == {"email", "route[].lat", "route[].lon"}  # Avro "pii": true
+    retail = load_spec(EXAMPLES / "retail-checkout/retail-checkout-api.yaml")
+    assert {f.name for f in retail.topics[1].pii_fields} == {"card_holder", "card_last4"}  # Protobuf debug_redact
+    assert retail.topics[0].value.fields[0].doc == "Order id."  # Protobuf comments are docs
+    assert "lines.sku" in {f.name for f in retail.topics[0].value.fields}
+
+
+def test_nested_json_schema_refs_inside_schema_files():
+    campaign = load_spec(EXAMPLES / "finance-campaign/finance-campaign-api.yaml")
+    fields = {f.name: f for f in campaign.topics[0].value.fields}
+    assert fields["amount.currency"].required and fields["amount.currency"].type == "string"
+    assert fields["sold_at"].type == "string (date-time)"
+
+
+def test_flatten_uses_canonical_names():
+    product = load_spec(EXAMPLES / "health-fitness/health-fitness-api.yaml")
+    flat = flatten(product)
+    assert list(flat["channels"])[:3] == [t.name for t in product.topics]
+    assert "platform.control_plane._protected.users" in flat["channels"]
+    yaml.safe_dump(flat)  # plain data, dumpable
