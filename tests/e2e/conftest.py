@@ -1,0 +1,62 @@
+"""A real Apache Kafka broker (scripts/kafka-dev) for the whole test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def read_properties(path: str | Path) -> dict[str, str]:
+    props = {}
+    for line in Path(path).read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            props[key.strip()] = value.strip()
+    return props
+
+
+@dataclass
+class KafkaDev:
+    bootstrap: str
+    admin_config_path: str
+
+    @property
+    def admin_config(self) -> dict[str, str]:
+        return read_properties(self.admin_config_path)
+
+    def admin(self):
+        from confluent_kafka.admin import AdminClient
+
+        return AdminClient(self.admin_config)
+
+    def add_principal(self, name: str) -> dict[str, str]:
+        """Creates a SCRAM-SHA-512 user; returns client settings that authenticate as it."""
+        from confluent_kafka.admin import ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion
+
+        password = uuid.uuid4().hex
+        upsert = UserScramCredentialUpsertion(name, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password.encode())
+        admin = self.admin()  # keep the handle alive until the futures resolve
+        for future in admin.alter_user_scram_credentials([upsert]).values():
+            future.result(timeout=30)
+        return {"bootstrap.servers": self.bootstrap, "security.protocol": "SASL_PLAINTEXT",
+                "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": name, "sasl.password": password}
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory) -> KafkaDev:
+    env = dict(os.environ, KAFKA_DEV_HOME=str(tmp_path_factory.mktemp("kafka-dev")))
+    script = REPO / "scripts" / "kafka-dev"
+    out = subprocess.run([str(script), "start"], capture_output=True, text=True, env=env, timeout=300)
+    if out.returncode != 0:
+        raise RuntimeError(f"scripts/kafka-dev start failed:\n{out.stderr}")
+    info = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+    yield KafkaDev(info["bootstrap.servers"], info["admin.config"])
+    subprocess.run([str(script), "stop"], capture_output=True, env=env, timeout=60)
