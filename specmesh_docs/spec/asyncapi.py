@@ -193,7 +193,7 @@ class Mapper:
 
     def topic(self, name: str, channel: str, at: Position, chan: YMap, op: YMap, grant_sources: list,
               op_id: str | None = None) -> Topic:
-        topic = Topic(name=name, channel=channel, access=naming.access_of(name), pos=at,
+        topic = Topic(name=name, channel=channel, access=naming.access_of(name), pos=at, node=chan, op=op,
                       summary=_text(op, "summary"), description=_text(op, "description") or _text(chan, "description"),
                       operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else op_id)
         bindings = self.mapping(chan, "bindings")
@@ -243,7 +243,7 @@ class Mapper:
             if isinstance(b, YMap) and isinstance(b.get("kafka"), YMap) and isinstance(b["kafka"].get("groupId"), str):
                 group = b["kafka"]["groupId"]
                 break
-        item = ConsumedTopic(name=name, channel=channel, access=naming.access_of(name), pos=at,
+        item = ConsumedTopic(name=name, channel=channel, access=naming.access_of(name), pos=at, node=chan, op=op,
                              summary=_text(op, "summary"),
                              operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else op_id,
                              group_id=group)

@@ -45,6 +45,8 @@ class Topic:
     message_name: str = ""
     subject_strategy: str = "TopicNameStrategy"
     examples: list = field(default_factory=list)
+    node: object = field(default=None, repr=False, compare=False)  # the channel as parsed (positions)
+    op: object = field(default=None, repr=False, compare=False)  # the owning operation as parsed
 
     @property
     def pii_fields(self) -> list[Field]:
@@ -79,6 +81,8 @@ class ConsumedTopic:
     operation_id: str | None = None
     group_id: str | None = None
     value: Schema | None = None
+    node: object = field(default=None, repr=False, compare=False)
+    op: object = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "channel": self.channel, "access": self.access, "summary": self.summary,
