@@ -63,6 +63,49 @@ def cmd_flatten(args: argparse.Namespace) -> int:
     return EXIT_USAGE if product.problems else EXIT_OK
 
 
+def cmd_lint(args: argparse.Namespace) -> int:
+    from .lint.engine import SEVERITY_RANK
+    from .lint.runner import lint
+
+    result = lint(args.paths, args.catalog or [], args.config)
+    if args.format == "json":
+        json.dump({"version": 1, "files": result.files, "findings": [f.to_dict() for f in result.findings],
+                   "errors": [str(e) for e in result.errors]}, sys.stdout, indent=2)
+        print()
+    else:
+        for f in result.findings:
+            print(f"{f.pos}: {f.severity} {f.rule} {f.message}" + (f" (fix: {f.hint})" if f.hint else ""))
+        counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
+        print(f"{len(result.files)} spec(s): {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info",
+              file=sys.stderr)
+    for error in result.errors:
+        print(error, file=sys.stderr)
+    if result.errors:
+        return EXIT_USAGE
+    threshold = SEVERITY_RANK[args.fail_on]
+    return EXIT_FINDINGS if any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings) else EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .lint.engine import all_rules
+
+    rules = all_rules()
+    if not args.rule:
+        for r in sorted(rules.values(), key=lambda r: r.id):
+            print(f"{r.id:<24} {r.severity:<8} {r.summary}")
+        return EXIT_OK
+    r = rules.get(args.rule)
+    if r is None:
+        print(f"specmesh: no rule {args.rule!r} (see `specmesh rules`)", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{r.id} ({r.severity}, {r.scope})\n\n{r.summary}\n\nFix: {r.hint}")
+    if r.bad:
+        print(f"\nBad:\n{r.bad}")
+    if r.good:
+        print(f"\nGood:\n{r.good}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="specmesh", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"specmesh {__version__}")
@@ -81,6 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
     show = spec_command("show", "print the normalized model of one spec", cmd_show)
     show.add_argument("--json", action="store_true", help="machine-readable output")
     spec_command("flatten", "print the spec with canonical (full) topic names, as SpecMesh's flatten", cmd_flatten)
+
+    lint = sub.add_parser("lint", help="check specs against the rules and the org policy",
+                          description="check specs against the rules and the org policy")
+    lint.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or directories (default: .)")
+    lint.add_argument("--catalog", action="append", metavar="DIR", help="other repos' specs, for cross-spec rules only")
+    lint.add_argument("--config", metavar="FILE", help="policy file (default: specmesh.yaml found upwards from each spec)")
+    lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.add_argument("--fail-on", choices=("error", "warning", "info"), default="error")
+    lint.set_defaults(func=cmd_lint)
+
+    rules = sub.add_parser("rules", help="list the lint rules, or explain one", description="list the lint rules, or explain one")
+    rules.add_argument("rule", nargs="?", metavar="RULE-ID")
+    rules.set_defaults(func=cmd_rules)
     return parser
 
 

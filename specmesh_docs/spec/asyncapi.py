@@ -240,8 +240,9 @@ class Mapper:
         group = None
         for holder in (op, chan):
             b = holder.get("bindings") if isinstance(holder, YMap) else None
-            if isinstance(b, YMap) and isinstance(b.get("kafka"), YMap) and isinstance(b["kafka"].get("groupId"), str):
-                group = b["kafka"]["groupId"]
+            kafka = b.get("kafka") if isinstance(b, YMap) else None
+            group = _group_id(kafka.get("groupId")) if isinstance(kafka, YMap) else None
+            if group:
                 break
         item = ConsumedTopic(name=name, channel=channel, access=naming.access_of(name), pos=at, node=chan, op=op,
                              summary=_text(op, "summary"),
@@ -292,6 +293,18 @@ class Mapper:
             return Schema("primitive", [], type=target["type"], document=target, pos=at)
         fields, kind = json_schema_fields(target, self.deref, at)
         return Schema("json", fields, type=kind, full_name=_text(target, "title") or None, document=target, pos=at)
+
+
+def _group_id(value: object) -> str | None:
+    """`groupId` as SpecMesh writes it (a string) or as the Kafka binding defines it (a schema)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if isinstance(value.get("const"), str):
+            return value["const"]
+        if isinstance(value.get("enum"), list) and value["enum"] and isinstance(value["enum"][0], str):
+            return value["enum"][0]
+    return None
 
 
 def _is_ref(node: object) -> bool:

@@ -1,0 +1,49 @@
+"""Cross-spec rules over every spec given plus the --catalog."""
+
+from ...spec.naming import EVERYONE, owner_of
+from ..engine import rule
+
+
+@rule("XSPEC-TOPIC-OWNER", "error", "A topic is owned by one spec only.", "remove the topic from one of the specs",
+      scope="catalog")
+def topic_owner(products, policy_of):
+    first: dict[str, object] = {}
+    for p in products:
+        for t in p.topics:
+            if t.name in first and first[t.name].spec_file != p.spec_file:
+                yield t.pos, f"topic {t.name} is also owned by {first[t.name].spec_file}"
+            first.setdefault(t.name, p)
+
+
+@rule("XSPEC-DOMAIN", "error", "A domain id is claimed by one spec only.", "merge the specs or rename one domain",
+      scope="catalog")
+def domain_claim(products, policy_of):
+    first: dict[str, object] = {}
+    for p in products:
+        if p.domain in first and first[p.domain].spec_file != p.spec_file:
+            yield p.pos, f"domain {p.domain} is also claimed by {first[p.domain].spec_file}"
+        first.setdefault(p.domain, p)
+
+
+@rule("XSPEC-PROTECTED-GRANT", "error", "A consumed `_protected` topic grants access to the consumer.",
+      "ask the owner to add grant-access:<your domain> to the topic", scope="catalog")
+def protected_grant(products, policy_of):
+    owned = {t.name: t for p in products for t in p.topics}
+    for p in products:
+        for c in p.consumed:
+            t = owned.get(c.name)
+            if t is not None and c.access == policy_of(p).protected and p.domain not in t.grants and EVERYONE not in t.grants:
+                yield c.pos, f"consumes {c.name} but its owner grants no access to {p.domain}"
+
+
+@rule("XSPEC-UNOWNED", "warning", "Every consumed topic is owned by a known spec.",
+      "add the owner's repo with --catalog, or fix the topic name", scope="catalog")
+def unowned(products, policy_of):
+    owned = {t.name for p in products for t in p.topics}
+    domains = {p.domain for p in products}
+    for p in products:
+        for c in p.consumed:
+            if c.name not in owned:
+                owner = owner_of(c.name, domains)
+                known = f" (domain {owner} is known, the topic is not)" if owner in domains else ""
+                yield c.pos, f"no known spec owns {c.name}{known}"

@@ -1,0 +1,22 @@
+"""Documentation: what consumers need to find and trust a topic."""
+
+from ..engine import rule
+
+
+@rule("DOC-TOPIC", "warning", "Public topics have a summary or description.",
+      "add summary: to the publish/send operation")
+def topic_doc(product, policy):
+    for t in product.topics:
+        if t.access == policy.public and not (t.summary.strip() or t.description.strip()):
+            yield t.pos, f"public topic {t.name} has no summary or description"
+
+
+@rule("DOC-FIELDS", "info", "Fields of public schemas have docs.",
+      "add doc (Avro), description (JSON Schema) or a comment (Protobuf)")
+def field_docs(product, policy):
+    for t in product.topics:
+        if t.access != policy.public or t.value is None:
+            continue
+        undocumented = [f.name for f in t.value.fields if not f.doc.strip()]
+        if undocumented:
+            yield t.pos, f"{t.name}: fields without docs: {', '.join(undocumented[:8])}{' ...' if len(undocumented) > 8 else ''}"

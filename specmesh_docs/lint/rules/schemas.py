@@ -1,0 +1,53 @@
+"""Schemas: declared, readable, in the domain's namespace, examples that match."""
+
+from ..engine import rule
+
+
+@rule("SCHEMA-REF", "error", "Referenced schema files exist inside the repo and parse.",
+      "fix the $ref path or the schema file")
+def schema_ref(product, policy):
+    for problem in product.problems:
+        yield problem.pos, problem.message
+
+
+@rule("SCHEMA-CONSUMED-REF", "info", "A consumed topic's schema reference could not be read (its owner may keep it in the registry).",
+      "drop the payload $ref, or vendor the owner's schema")
+def consumed_ref(product, policy):
+    for note in product.notes:
+        yield note.pos, note.message
+
+
+@rule("SCHEMA-KEY-VALUE", "error", "`_public` and `_protected` topics declare both a key and a value schema (SpecMesh #544).",
+      "add message.payload and message.bindings.kafka.key")
+def key_and_value(product, policy):
+    for t in product.topics:
+        if t.access in (policy.public, policy.protected):
+            missing = [label for label, s in (("key", t.key), ("value", t.value)) if s is None]
+            if missing and not any(p.pos.file == t.pos.file and p.pos.line >= t.pos.line for p in product.problems):
+                yield t.pos, f"{t.access} topic {t.name} declares no {' and no '.join(missing)} schema"
+
+
+@rule("SCHEMA-NAMESPACE", "error", "Avro namespaces belong to the owning domain or to a shared namespace in the policy.",
+      "move the record into the domain's namespace, or list the namespace in shared_namespaces")
+def namespace(product, policy):
+    allowed = (product.domain, *policy.shared_namespaces)
+    for t in product.topics:
+        for s in (t.key, t.value):
+            if s is None or s.format != "avro" or not s.full_name or "." not in s.full_name:
+                continue
+            ns = s.full_name.rpartition(".")[0]
+            if not any(ns == a or ns.startswith(a + ".") for a in allowed):
+                yield s.pos or t.pos, f"Avro namespace {ns} of {t.name} is not under {product.domain}"
+
+
+@rule("SCHEMA-EXAMPLE", "error", "Message examples validate against their JSON Schema payload.",
+      "fix the example or the schema")
+def examples(product, policy):
+    for t in product.topics:
+        if not t.examples or t.value is None or t.value.format != "json" or not isinstance(t.value.document, dict):
+            continue
+        from ..validity import json_schema_errors
+
+        for i, example in enumerate(t.examples):
+            for message in json_schema_errors(t.value.document, example, t.value.file, t.pos):
+                yield t.pos, f"example {i + 1} of {t.name}: {message}"

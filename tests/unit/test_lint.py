@@ -1,0 +1,110 @@
+"""Lint through the CLI: exit codes, positions, policy. (Per-rule cases grow with issue 3.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from specmesh_docs.lint.engine import all_rules
+from tests.conftest import EXAMPLES, REPO
+
+HEAD = """asyncapi: '2.6.0'
+id: 'urn:acme.orders'
+info:
+  title: Orders
+  version: '1.0.0'
+  contact: {name: Orders, email: orders@acme.example}
+channels:
+"""
+
+PRIVATE_CONSUMER = HEAD + """  acme.billing._private.invoices:
+    subscribe:
+      operationId: consumeInvoices
+      summary: Someone else's private data.
+      message: {name: Invoice}
+"""
+
+PII_PUBLIC = HEAD + """  _public.customer:
+    bindings: {kafka: {partitions: 3, replicas: 1, configs: {retention.ms: -1}}}
+    publish:
+      operationId: publishCustomer
+      summary: Customers.
+      message:
+        bindings: {kafka: {key: {type: string}}}
+        payload:
+          type: object
+          properties:
+            email: {type: string, x-pii: true, description: E-mail.}
+"""
+
+
+def specmesh(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "specmesh_docs", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def write_repo(tmp_path: Path, spec: str, policy: str | None = None) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "orders-api.yaml").write_text(spec)
+    if policy is not None:
+        (tmp_path / "specmesh.yaml").write_text(policy)
+    return tmp_path / "orders-api.yaml"
+
+
+def test_examples_lint_clean():
+    out = specmesh("lint", "examples/", "--fail-on", "warning")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "5 spec(s): 0 error(s), 0 warning(s)" in out.stderr
+
+
+def test_consuming_another_domains_private_topic_fails_on_that_line(tmp_path):
+    spec = write_repo(tmp_path, PRIVATE_CONSUMER)
+    out = specmesh("lint", str(spec))
+    assert out.returncode == 1
+    line = PRIVATE_CONSUMER.splitlines().index("  acme.billing._private.invoices:") + 1
+    assert f"orders-api.yaml:{line}:3: error ACCESS-PRIVATE-CONSUMED" in out.stdout
+
+
+def test_pii_on_public_topic_with_infinite_retention(tmp_path):
+    out = specmesh("lint", "--format", "json", str(write_repo(tmp_path, PII_PUBLIC)))
+    assert out.returncode == 1
+    rules = {f["rule"] for f in json.loads(out.stdout)["findings"]}
+    assert {"PII-PUBLIC", "PII-RETENTION"} <= rules
+
+
+def test_policy_can_switch_a_rule_off(tmp_path):
+    spec = write_repo(tmp_path, PRIVATE_CONSUMER, "severities:\n  ACCESS-PRIVATE-CONSUMED: 'off'\n")
+    out = specmesh("lint", str(spec))
+    assert out.returncode == 0, out.stdout
+
+
+def test_policy_file_is_validated(tmp_path):
+    spec = write_repo(tmp_path, PRIVATE_CONSUMER, "pii_max_retention: 5\n")
+    out = specmesh("lint", str(spec))
+    assert out.returncode == 2 and "specmesh.yaml:1:1: error: unknown policy key 'pii_max_retention'" in out.stderr
+
+
+def test_cross_spec_protected_grant_with_catalog(tmp_path):
+    spec = write_repo(tmp_path, HEAD + """  health.fitness._protected.workout:
+    subscribe: {operationId: consumeWorkout, summary: Not granted to us., message: {name: Workout}}
+""")
+    out = specmesh("lint", str(spec), "--catalog", str(EXAMPLES))
+    assert out.returncode == 1 and "XSPEC-PROTECTED-GRANT" in out.stdout
+    assert "examples/" not in out.stdout  # the catalog is read, not reported on
+
+
+def test_conformance_specs_get_no_false_asyncapi_errors(conformance):
+    specs = [str(p) for p in sorted(conformance.rglob("*.y*ml")) if p.parent.name != "schema"]
+    out = specmesh("lint", "--format", "json", *specs)
+    findings = json.loads(out.stdout)["findings"]
+    schema_errors = {Path(f["file"]).name for f in findings if f["rule"] == "ASYNCAPI-SCHEMA"}
+    assert schema_errors == {"exporter-expected-spec.yaml"}  # it declares no asyncapi version at all
+
+
+@pytest.mark.parametrize("rule_id", sorted(all_rules()))
+def test_every_rule_is_documented(rule_id):
+    out = specmesh("rules", rule_id)
+    assert out.returncode == 0 and rule_id in out.stdout and "Fix:" in out.stdout
