@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from . import naming
 from .model import DataProduct
-from .yamlload import YMap
+from .yamlload import YMap, plain
 
-
-def plain(node: object) -> object:
-    """Positioned values -> plain dicts and lists (for dumping and for other libraries)."""
-    if isinstance(node, dict):
-        return {k: plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [plain(v) for v in node]
-    return node
+__all__ = ["flatten", "plain"]
 
 
 def flatten(product: DataProduct) -> dict:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Position, SpecError
-from .yamlload import YMap, YSeq, pos_of
+from .yamlload import YMap, YSeq, plain as _plain, pos_of  # fastavro mutates what it is given: pass copies
 
 AVRO_PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
 PII_WORDS = {"pii", "PII"}
@@ -217,15 +217,6 @@ def _avro_kind(doc: object) -> str:
     if isinstance(doc, dict):
         return str(doc.get("type"))
     return str(doc)
-
-
-def _plain(node: object) -> object:
-    """A copy without position wrappers (fastavro mutates what it is given)."""
-    if isinstance(node, dict):
-        return {k: _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
 
 
 # --- JSON Schema -----------------------------------------------------------------------

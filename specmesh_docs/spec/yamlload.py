@@ -57,6 +57,15 @@ def pos_of(node: object, key: str | int | None = None, default: Position | None 
     return default or Position("<input>")
 
 
+def plain(node: object) -> object:
+    """Positioned values -> plain dicts and lists (for dumping and for other libraries)."""
+    if isinstance(node, dict):
+        return {k: plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    return node
+
+
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _TAG = "tag:yaml.org,2002:"

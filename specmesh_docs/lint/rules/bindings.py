@@ -34,22 +34,25 @@ def bindings_missing(product, policy):
             yield t.pos, f"owned topic {t.name} has no bindings.kafka"
 
 
+def _out_of_bounds(product, policy, attr: str):
+    """Partitions or replicas outside the policy's bounds for that attribute."""
+    bounds = getattr(policy, attr)
+    for t in product.topics:
+        value = getattr(t, attr)
+        if value is not None and (value < 1 or not policy.within(bounds, value)):
+            yield locate(kafka_binding(t), attr, default=t.pos), f"{attr} {value} outside the policy bounds {bounds}"
+
+
 @rule("BINDINGS-PARTITIONS", "error", "Partitions are at least 1 and within the policy's bounds.",
       "set bindings.kafka.partitions within the policy's bounds")
 def partitions(product, policy):
-    for t in product.topics:
-        if t.partitions is not None and (t.partitions < 1 or not policy.within(policy.partitions, t.partitions)):
-            yield locate(kafka_binding(t), "partitions", default=t.pos), \
-                f"partitions {t.partitions} outside the policy bounds {policy.partitions}"
+    return _out_of_bounds(product, policy, "partitions")
 
 
 @rule("BINDINGS-REPLICAS", "error", "Replicas are within the policy's bounds.",
       "set bindings.kafka.replicas within the policy's bounds")
 def replicas(product, policy):
-    for t in product.topics:
-        if t.replicas is not None and (t.replicas < 1 or not policy.within(policy.replicas, t.replicas)):
-            yield locate(kafka_binding(t), "replicas", default=t.pos), \
-                f"replicas {t.replicas} outside the policy bounds {policy.replicas}"
+    return _out_of_bounds(product, policy, "replicas")
 
 
 @rule("CONFIG-VALID", "error", "Topic config keys are real Kafka topic configs with well-typed values.",
