@@ -140,6 +140,8 @@ def load_text(text: str, src: str, limits: Limits = DEFAULT_LIMITS, *, json_like
         mark = exc.problem_mark or exc.context_mark
         where = Position(src, mark.line + 1, mark.column + 1) if mark else Position(src, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own guard can fire before ours (it scans ahead)
+            raise SpecError(f"nesting deeper than {limits.max_depth} levels", where) from None
         raise SpecError(f"invalid YAML: {problem}", where) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"invalid YAML: {exc}", Position(src, 1, 1)) from None
