@@ -63,23 +63,49 @@ def cmd_flatten(args: argparse.Namespace) -> int:
     return EXIT_USAGE if product.problems else EXIT_OK
 
 
+def _parse_outputs(specs: list[str] | None) -> list[tuple[str, str | None]]:
+    """`FMT` writes to stdout, `FMT:FILE` to a file; text is the default."""
+    from .lint.report import FORMATS
+
+    outputs = []
+    for spec in specs or ["text"]:
+        fmt, _, target = spec.partition(":")
+        if fmt not in FORMATS:
+            raise SpecError(f"--format {spec!r}: the format is one of {', '.join(FORMATS)} (optionally FMT:FILE)")
+        outputs.append((fmt, target or None))
+    if sum(1 for _, target in outputs if target is None) > 1:
+        raise SpecError("--format: only one output can go to stdout; give the others a file (FMT:FILE)")
+    return outputs
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from .lint.engine import SEVERITY_RANK
+    from .lint.report import RENDER, summary_line
     from .lint.runner import lint
 
-    result = lint(args.paths, args.catalog or [], args.config)
-    if args.format == "json":
-        json.dump({"version": 1, "files": result.files, "findings": [f.to_dict() for f in result.findings],
-                   "errors": [str(e) for e in result.errors]}, sys.stdout, indent=2)
-        print()
-    else:
-        for f in result.findings:
-            print(f"{f.pos}: {f.severity} {f.rule} {f.message}" + (f" (fix: {f.hint})" if f.hint else ""))
-        counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
-        print(f"{len(result.files)} spec(s): {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info",
-              file=sys.stderr)
+    outputs = _parse_outputs(args.format)
+    result = lint(args.paths, args.catalog or [], args.config, jobs=args.jobs)
+    if args.write_baseline:
+        from .lint.baseline import write_baseline
+
+        write_baseline(Path(args.write_baseline), result.findings)
+        print(f"{summary_line(result)}; wrote {len(result.findings)} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return EXIT_USAGE if result.errors else EXIT_OK
+    if args.baseline:
+        from .lint.baseline import apply_baseline
+
+        result.findings, result.baselined = apply_baseline(Path(args.baseline), result.findings)
+    for fmt, target in outputs:
+        text = RENDER[fmt](result)
+        if target is None:
+            sys.stdout.write(text)
+        else:
+            Path(target).write_text(text, encoding="utf-8")
     for error in result.errors:
         print(error, file=sys.stderr)
+    print(summary_line(result), file=sys.stderr)
     if result.errors:
         return EXIT_USAGE
     threshold = SEVERITY_RANK[args.fail_on]
@@ -130,7 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or directories (default: .)")
     lint.add_argument("--catalog", action="append", metavar="DIR", help="other repos' specs, for cross-spec rules only")
     lint.add_argument("--config", metavar="FILE", help="policy file (default: specmesh.yaml found upwards from each spec)")
-    lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.add_argument("--format", action="append", metavar="FMT[:FILE]",
+                      help="text (default), json, sarif, github or junit; repeat with :FILE for several outputs")
+    lint.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
+    lint.add_argument("--write-baseline", metavar="FILE", help="record today's findings as accepted, exit 0")
+    lint.add_argument("--jobs", type=int, metavar="N", help="processes for large sets (default: the usable cores)")
     lint.add_argument("--fail-on", choices=("error", "warning", "info"), default="error")
     lint.set_defaults(func=cmd_lint)
 

@@ -65,34 +65,39 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[SpecError] = field(default_factory=list)  # unreadable input: exit 2
     files: list[str] = field(default_factory=list)
-    suppressed: int = 0
+    suppressed: int = 0  # by inline comments
+    baselined: int = 0  # by --baseline
 
 
-def apply_rules(products, catalog, policy_of) -> list[Finding]:
-    """Runs every enabled rule; `catalog` adds other repos' products for cross-spec rules."""
-    rules = all_rules()
+def _leveled(r: Rule, policy, spec_file: str, hits: Iterable[tuple[Position, str]]) -> list[Finding]:
+    level = policy.severity(r.id, r.severity, spec_file)
+    return [] if level == "off" else [Finding(r.id, level, pos, message, r.hint) for pos, message in hits]
+
+
+def check_products(products, policy_of) -> list[Finding]:
+    """Per-spec rules: each product alone."""
+    rules = [r for r in all_rules().values() if r.scope == "product"]
     findings: list[Finding] = []
-    reported = {p.spec_file for p in products}
-
-    def emit(r: Rule, spec_file: str, policy, hits: Iterable[tuple[Position, str]]) -> None:
-        level = policy.severity(r.id, r.severity, spec_file)
-        if level == "off":
-            return
-        for pos, message in hits:
-            findings.append(Finding(r.id, level, pos, message, r.hint))
-
     for product in products:
         policy = policy_of(product)
-        for r in rules.values():
-            if r.scope == "product":
-                emit(r, product.spec_file, policy, r.check(product, policy))
-    everyone = [*products, *catalog]
-    for r in rules.values():
-        if r.scope != "catalog":
-            continue
-        for pos, message in r.check(everyone, policy_of):
-            if pos.file in reported:
-                owner = next(p for p in products if p.spec_file == pos.file)
-                emit(r, pos.file, policy_of(owner), [(pos, message)])
-    findings.sort(key=lambda f: (f.pos.file, f.pos.line, f.pos.col, f.rule))
+        for r in rules:
+            findings.extend(_leveled(r, policy, product.spec_file, r.check(product, policy)))
     return findings
+
+
+def check_catalog(reported, catalog, policy_of) -> list[Finding]:
+    """Cross-spec rules over every product; findings only in the `reported` ones (catalog is context)."""
+    by_file = {p.spec_file: p for p in reported}
+    everyone = [*reported, *catalog]
+    findings: list[Finding] = []
+    for r in all_rules().values():
+        if r.scope == "catalog":
+            for pos, message in r.check(everyone, policy_of):
+                owner = by_file.get(pos.file)
+                if owner is not None:
+                    findings.extend(_leveled(r, policy_of(owner), pos.file, [(pos, message)]))
+    return findings
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.pos.file, f.pos.line, f.pos.col, f.rule, f.message))

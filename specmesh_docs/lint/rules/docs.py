@@ -17,6 +17,6 @@ def field_docs(product, policy):
     for t in product.topics:
         if t.access != policy.public or t.value is None:
             continue
-        undocumented = [f.name for f in t.value.fields if not f.doc.strip()]
-        if undocumented:
-            yield t.pos, f"{t.name}: fields without docs: {', '.join(undocumented[:8])}{' ...' if len(undocumented) > 8 else ''}"
+        for f in t.value.fields:
+            if not f.doc.strip():
+                yield f.pos if f.pos and f.pos.line else t.pos, f"field {f.name} of {t.name} has no doc"
