@@ -1,0 +1,1 @@
+"""Vendored AsyncAPI JSON Schemas (data only; see README.md)."""
