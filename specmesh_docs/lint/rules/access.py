@@ -6,14 +6,17 @@ from ...spec.naming import EVERYONE, owner_of
 from ..engine import rule
 
 
-@rule("GRANT-SYNTAX", "error", "`grant-access:<domain>` tags name a valid domain id (or `_public`).",
+GRANTEE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")  # what can follow `User:` in an ACL without quoting
+
+
+@rule("GRANT-SYNTAX", "error", "`grant-access:<grantee>` tags name a domain id or principal (or `_public`).",
       "write grant-access:<other.domain.id>, e.g. grant-access:finance.billing",
       bad="tags: [{name: 'grant-access:'}]", good="tags: [{name: 'grant-access:finance.billing'}]")
 def grant_syntax(product, policy):
     for t in product.topics:
         for grantee, pos in zip(t.grants, t.grant_pos):
-            if grantee != EVERYONE and not re.fullmatch(policy.domain_pattern, grantee):
-                yield pos, f"grant {grantee!r} on {t.name} is not a valid domain id"
+            if grantee != EVERYONE and not GRANTEE.fullmatch(grantee):
+                yield pos, f"grant {grantee!r} on {t.name} names no domain (letters, digits, '.', '_', '-')"
 
 
 @rule("GRANT-NO-EFFECT", "warning", "Grants only change access on `_protected` topics.",

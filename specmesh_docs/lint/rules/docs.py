@@ -17,6 +17,14 @@ def field_docs(product, policy):
     for t in product.topics:
         if t.access != policy.public or t.value is None:
             continue
-        for f in t.value.fields:
-            if not f.doc.strip():
-                yield f.pos if f.pos and f.pos.line else t.pos, f"field {f.name} of {t.name} has no doc"
+        for f in first_per_place(f for f in t.value.fields if not f.doc.strip()):
+            yield f.pos if f.pos and f.pos.line else t.pos, f"field {f.name} of {t.name} has no doc"
+
+
+def first_per_place(fields):
+    """A record used twice (a.e, b.e) is one place to fix: report its fields once."""
+    seen = set()
+    for f in fields:
+        if f.pos is None or not f.pos.line or f.pos not in seen:
+            seen.add(f.pos)
+            yield f

@@ -2,6 +2,7 @@
 
 from ..engine import rule
 from ._util import config_pos
+from .docs import first_per_place
 
 
 @rule("PII-PUBLIC", "error", "A topic carrying PII is not `_public`.",
@@ -34,6 +35,6 @@ def pii_retention(product, policy):
       "add doc/description to each PII field")
 def pii_doc(product, policy):
     for t in product.topics:
-        for f in t.pii_fields:
+        for f in first_per_place(t.pii_fields):
             if not f.doc.strip():
                 yield f.pos if f.pos and f.pos.line else t.pos, f"PII field {f.name} of {t.name} has no description"
