@@ -112,6 +112,21 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings) else EXIT_OK
 
 
+def cmd_provision(args: argparse.Namespace) -> int:
+    from .provision.run import Options, parse_allow_delete, provision
+
+    if args.plan and args.specs:
+        raise SpecError("give either SPEC files or --plan FILE, not both")
+    if not args.plan and not args.specs:
+        raise SpecError("give SPEC files to provision, or --plan FILE")
+    opts = Options(specs=args.specs, bootstrap=args.bootstrap_server, command_config=args.command_config,
+                   dry_run=args.dry_run, plan_out=args.plan_out, plan_in=args.plan, fmt=args.format,
+                   owner_principal=args.owner_principal, factor=args.partition_count_factor,
+                   clean=args.clean_unspecified, allow_delete=parse_allow_delete(args.allow_delete),
+                   config=args.config, timeout=args.timeout)
+    return provision(opts)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from .lint.engine import all_rules
 
@@ -163,6 +178,23 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--jobs", type=int, metavar="N", help="processes for large sets (default: the usable cores)")
     lint.add_argument("--fail-on", choices=("error", "warning", "info"), default="error")
     lint.set_defaults(func=cmd_lint)
+
+    prov = sub.add_parser("provision", help="plan and apply topics and ACLs to Kafka",
+                          description="plan and apply topics and ACLs to Kafka (exit 0 ok, 1 failed or refused, 2 usage)")
+    prov.add_argument("specs", nargs="*", metavar="SPEC")
+    prov.add_argument("--bootstrap-server", metavar="HOST:PORT")
+    prov.add_argument("--command-config", metavar="FILE", help="librdkafka client properties (SASL, SSL)")
+    prov.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    prov.add_argument("--plan-out", metavar="FILE", help="save the plan (JSON) and change nothing")
+    prov.add_argument("--plan", metavar="FILE", help="apply exactly this saved plan")
+    prov.add_argument("--format", choices=("text", "json"), default="text")
+    prov.add_argument("--owner-principal", metavar="P", help="owner principal (default User:<domain id>)")
+    prov.add_argument("--partition-count-factor", type=float, default=1.0, metavar="F", help="in (0, 1]")
+    prov.add_argument("--clean-unspecified", action="store_true", help="delete what the spec no longer has")
+    prov.add_argument("--allow-delete", metavar="KINDS", help="what clean-up may delete: topics,acls")
+    prov.add_argument("--config", metavar="FILE", help="policy file (default: specmesh.yaml found upwards)")
+    prov.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
+    prov.set_defaults(func=cmd_provision)
 
     rules = sub.add_parser("rules", help="list the lint rules, or explain one", description="list the lint rules, or explain one")
     rules.add_argument("rule", nargs="?", metavar="RULE-ID")

@@ -1,0 +1,1 @@
+"""Provisioning: specs -> desired state -> plan (pure diff) -> apply to Kafka (the edge)."""

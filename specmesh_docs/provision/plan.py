@@ -1,0 +1,146 @@
+"""The plan: a pure diff of desired against observed state, and its text and JSON forms.
+
+A key removed from a spec's configs is removed from the topic too (the broker default
+applies again): the plan shows it as `key: old -> (default)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from .state import Acl, Desired, Observed
+
+PLAN_VERSION = 1
+DELETABLE = ("topics", "acls")
+
+
+@dataclass
+class Change:
+    action: str  # create | update | delete
+    kind: str  # topic | acl
+    domain: str
+    name: str  # topic name, or the ACL in words
+    before: dict | None = None
+    after: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {"action": self.action, "kind": self.kind, "domain": self.domain, "name": self.name,
+                "before": self.before, "after": self.after}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Change":
+        return cls(d["action"], d["kind"], d["domain"], d["name"], d.get("before"), d.get("after"))
+
+    @property
+    def acl(self) -> Acl:
+        return Acl(**(self.after or self.before))
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # refusals: nothing is applied
+
+    def counts(self) -> dict[str, int]:
+        return {a: sum(1 for c in self.changes if c.action == a) for a in ("create", "update", "delete")}
+
+
+def diff(desired: Desired, observed: Observed, clean: bool = False, allow_delete: frozenset = frozenset()) -> Plan:
+    plan = Plan()
+    domain = desired.scope.domain
+    for name, want in sorted(desired.topics.items()):
+        have = observed.topics.get(name)
+        if have is None:
+            plan.changes.append(Change("create", "topic", domain, name, None, want.to_dict()))
+            continue
+        if want.replicas is not None and have.replicas is not None and want.replicas != have.replicas:
+            plan.errors.append(f"{name}: replication factor {have.replicas} -> {want.replicas} is not changed by "
+                               "provisioning (reassign partitions by hand)")
+        before, after = {}, {}
+        if want.partitions < have.partitions:
+            plan.errors.append(f"{name}: partitions cannot decrease ({have.partitions} -> {want.partitions}); "
+                               "Kafka would have to drop data")
+        elif want.partitions > have.partitions:
+            before["partitions"], after["partitions"] = have.partitions, want.partitions
+        config_before, config_after = {}, {}
+        for key, value in sorted(want.configs.items()):
+            if have.configs.get(key) != value:
+                config_before[key], config_after[key] = have.configs.get(key), value
+        for key in sorted(observed.dynamic_configs.get(name, set()) - want.configs.keys()):
+            config_before[key], config_after[key] = have.configs.get(key), None
+        if config_after:
+            before["configs"], after["configs"] = config_before, config_after
+        if after:
+            plan.changes.append(Change("update", "topic", domain, name, before, after))
+    for acl in sorted(desired.acls - observed.acls):
+        plan.changes.append(Change("create", "acl", domain, str(acl), None, acl.to_dict()))
+    if clean and "acls" in allow_delete:
+        for acl in sorted(observed.acls - desired.acls):
+            plan.changes.append(Change("delete", "acl", domain, str(acl), acl.to_dict(), None))
+    if clean and "topics" in allow_delete:
+        for name in sorted(observed.topics.keys() - desired.topics.keys()):
+            plan.changes.append(Change("delete", "topic", domain, name, observed.topics[name].to_dict(), None))
+    return plan
+
+
+def merge(plans: list[Plan]) -> Plan:
+    return Plan([c for p in plans for c in p.changes], [e for p in plans for e in p.errors])
+
+
+def observed_digest(observed: dict[str, Observed]) -> str:
+    """What a saved plan was made against; applying it refuses if this changed."""
+    doc = {domain: {"topics": {n: [t.partitions, t.replicas, {k: t.configs.get(k) for k in sorted(o.dynamic_configs.get(n, ()))}]
+                               for n, t in sorted(o.topics.items())},
+                    "acls": sorted(map(list, o.acls))}
+           for domain, o in sorted(observed.items())}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+SIGN = {"create": "+", "update": "~", "delete": "-"}
+
+
+def _topic_words(t: dict) -> str:
+    replicas = t.get("replicas") or "default"
+    configs = " ".join(f"{k}={v}" for k, v in sorted((t.get("configs") or {}).items()))
+    return f"partitions={t['partitions']} replicas={replicas}" + (f" {configs}" if configs else "")
+
+
+def _update_words(before: dict, after: dict) -> str:
+    parts = []
+    if "partitions" in after:
+        parts.append(f"partitions {before['partitions']} -> {after['partitions']}")
+    for key, value in (after.get("configs") or {}).items():
+        old = before["configs"].get(key)
+        parts.append(f"{key} {'(default)' if old is None else old} -> {'(default)' if value is None else value}")
+    return "; ".join(parts)
+
+
+def render_text(plan: Plan, header: dict[str, str] | None = None) -> str:
+    lines: list[str] = []
+    domain = None
+    for c in plan.changes:
+        if c.domain != domain:
+            domain = c.domain
+            lines.append(f"# {domain}" + (f"  ({header[domain]})" if header and domain in header else ""))
+        if c.kind == "topic" and c.action == "create":
+            detail = _topic_words(c.after)
+        elif c.kind == "topic" and c.action == "update":
+            detail = _update_words(c.before, c.after)
+        else:
+            detail = ""
+        lines.append(f"  {SIGN[c.action]} {c.action} {c.kind} {c.name}" + (f"  {detail}" if detail else ""))
+    for error in plan.errors:
+        lines.append(f"  ! refused: {error}")
+    n = plan.counts()
+    lines.append(f"Plan: {n['create']} to create, {n['update']} to update, {n['delete']} to delete")
+    return "\n".join(lines) + "\n"
+
+
+def plan_document(plan: Plan, specs: list[dict], digest: str, bootstrap: str, extra: dict | None = None) -> dict:
+    return {"version": PLAN_VERSION, "kind": "specmesh-plan", "bootstrap": bootstrap, "specs": specs,
+            "observed_digest": digest, "summary": plan.counts(), "errors": plan.errors,
+            "changes": [c.to_dict() for c in plan.changes], **(extra or {})}

@@ -1,0 +1,145 @@
+"""`specmesh provision`: load specs, plan against the cluster, print, save or apply the plan."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Position, SpecError
+from .plan import DELETABLE, PLAN_VERSION, Change, Plan, diff, merge, observed_digest, plan_document, render_text
+from .state import Scope
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass
+class Options:
+    specs: list[str]
+    bootstrap: str | None = None
+    command_config: str | None = None
+    dry_run: bool = False
+    plan_out: str | None = None
+    plan_in: str | None = None
+    fmt: str = "text"
+    owner_principal: str | None = None
+    factor: float = 1.0
+    clean: bool = False
+    allow_delete: frozenset = frozenset()
+    config: str | None = None
+    timeout: float = 30.0
+
+
+def parse_allow_delete(text: str | None) -> frozenset:
+    kinds = frozenset(k.strip() for k in (text or "").split(",") if k.strip())
+    unknown = kinds - set(DELETABLE)
+    if unknown:
+        raise SpecError(f"--allow-delete takes {', '.join(DELETABLE)} (comma-separated), not {', '.join(sorted(unknown))}")
+    return kinds
+
+
+def desired_states(opts: Options):
+    from ..policy import PolicyCache
+    from ..spec import load_spec
+    from .desired import check_factor, desired_state
+
+    check_factor(opts.factor)
+    if opts.owner_principal and len(opts.specs) > 1:
+        raise SpecError("--owner-principal applies to one spec; give one spec per run")
+    policies = PolicyCache(Path(opts.config) if opts.config else None)
+    states = []
+    for spec in opts.specs:
+        product = load_spec(spec)
+        if product.problems:
+            raise product.problems[0]
+        states.append(desired_state(product, policies.for_spec(Path(spec)), opts.owner_principal, opts.factor))
+    return states
+
+
+def _scope_dicts(scopes: list[Scope]) -> list[dict]:
+    return [{"domain": s.domain, "prefix": s.prefix, "owner": s.owner} for s in scopes]
+
+
+def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
+    from .client import client_settings
+    from .kafka import Cluster, ClusterError
+
+    saved = _read_plan(Path(opts.plan_in)) if opts.plan_in else None
+    desired = [] if saved else desired_states(opts)
+    settings = client_settings(opts.bootstrap, opts.command_config)
+    scopes = [Scope(**s) for s in saved["scopes"]] if saved else [d.scope for d in desired]
+    cluster = Cluster(settings, opts.timeout)
+    try:
+        observed = cluster.observe(scopes)
+    except ClusterError as exc:
+        print(f"specmesh: cannot read the cluster: {exc.message}", file=err)
+        return EXIT_FAILED
+    digest = observed_digest(observed)
+    if saved:
+        if saved["observed_digest"] != digest:
+            print(f"specmesh: the cluster changed since {opts.plan_in} was made; plan again", file=err)
+            return EXIT_FAILED
+        plan = Plan([Change.from_dict(c) for c in saved["changes"]], list(saved["errors"]))
+        specs = saved["specs"]
+    else:
+        plan = merge([diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete) for d in desired])
+        specs = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
+    document = plan_document(plan, specs, digest, settings["bootstrap.servers"], {"scopes": _scope_dicts(scopes)})
+    header = {s["domain"]: s["file"] for s in specs}
+    if opts.fmt == "text":
+        out.write(render_text(plan, header))
+        out.flush()
+    if plan.errors:
+        _finish(opts, out, document, [], applied=False)
+        print(f"specmesh: plan refused ({len(plan.errors)} problem(s)); nothing was applied", file=err)
+        return EXIT_FAILED
+    if opts.plan_out:
+        Path(opts.plan_out).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if opts.dry_run or opts.plan_out or not plan.changes:
+        _finish(opts, out, document, [], applied=False)
+        return EXIT_OK
+    results = cluster_apply(cluster, plan, opts, out)
+    _finish(opts, out, document, results, applied=True)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def cluster_apply(cluster, plan: Plan, opts: Options, out):
+    from .apply import apply_plan
+
+    def progress(done):
+        if opts.fmt == "text":
+            for r in done:
+                c = r.change
+                out.write(f"  {'ok' if r.ok else 'FAILED'}  {c.action} {c.kind} {c.name}" + ("" if r.ok else f": {r.error}") + "\n")
+            out.flush()
+
+    if opts.fmt == "text":
+        out.write("Applying:\n")
+        out.flush()
+    return apply_plan(cluster, plan.changes, progress)
+
+
+def _finish(opts: Options, out, document: dict, results: list, applied: bool) -> None:
+    failed = sum(1 for r in results if not r.ok)
+    if opts.fmt == "json":
+        report = {"version": 1, "plan": document, "applied": applied,
+                  "results": [r.to_dict() for r in results],
+                  "summary": {"applied": len(results) - failed, "failed": failed}}
+        out.write(json.dumps(report, indent=2) + "\n")
+    elif applied:
+        out.write(f"Apply: {len(results) - failed} applied, {failed} failed\n")
+
+
+def _read_plan(path: Path) -> dict:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError(f"cannot read plan: {exc.strerror}", Position(str(path))) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SpecError(f"plan is not JSON: {getattr(exc, 'msg', exc)}",
+                        Position(str(path), getattr(exc, "lineno", 1), getattr(exc, "colno", 1))) from None
+    if not (isinstance(doc, dict) and doc.get("kind") == "specmesh-plan" and doc.get("version") == PLAN_VERSION
+            and isinstance(doc.get("changes"), list) and isinstance(doc.get("scopes"), list)):
+        raise SpecError(f"not a specmesh plan (version {PLAN_VERSION})", Position(str(path), 1, 1))
+    return doc
