@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..errors import SpecError
 from .state import Acl, Observed, Scope, TopicState
 
-DYNAMIC_TOPIC = "DYNAMIC_TOPIC_CONFIG"
+DYNAMIC_TOPIC = 1  # ConfigSource.DYNAMIC_TOPIC_CONFIG: set on the topic itself, not inherited
 
 
 class Cluster:
@@ -48,8 +48,7 @@ class Cluster:
                     topic = metadata.topics[name]
                     first = topic.partitions.get(0)
                     entries = configs.get(name, {})
-                    dynamic = {k: e.value for k, e in entries.items() if str(e.source).endswith(DYNAMIC_TOPIC) or
-                               getattr(e.source, "name", "") == DYNAMIC_TOPIC or e.source == 1}
+                    dynamic = {k for k, e in entries.items() if e.source == DYNAMIC_TOPIC}
                     observed.topics[name] = TopicState(name, len(topic.partitions), len(first.replicas) if first else None,
                                                        {k: e.value for k, e in entries.items() if e.value is not None})
                     observed.dynamic_configs[name] = set(dynamic)
@@ -158,8 +157,12 @@ def _acl_in_scope(scope: Scope, acl: Acl, scopes: list[Scope]) -> bool:
     return acl.name == scope.domain or _owned_by(scope, acl.name, scopes)
 
 
+LIBRDKAFKA_TYPE = {"CLUSTER": "BROKER"}  # librdkafka calls Kafka's CLUSTER resource BROKER
+KAFKA_TYPE = {v: k for k, v in LIBRDKAFKA_TYPE.items()}
+
+
 def _acl_of(binding) -> Acl:
-    return Acl(binding.restype.name, binding.name, binding.resource_pattern_type.name, binding.principal,
+    return Acl(KAFKA_TYPE.get(binding.restype.name, binding.restype.name), binding.name, binding.resource_pattern_type.name, binding.principal,
                binding.operation.name, binding.permission_type.name, binding.host)
 
 
@@ -168,5 +171,5 @@ def _binding_of(acl: Acl, filter: bool = False):
                                        ResourcePatternType, ResourceType)
 
     cls = AclBindingFilter if filter else AclBinding
-    return cls(ResourceType[acl.resource_type], acl.name, ResourcePatternType[acl.pattern], acl.principal, acl.host,
+    return cls(ResourceType[LIBRDKAFKA_TYPE.get(acl.resource_type, acl.resource_type)], acl.name, ResourcePatternType[acl.pattern], acl.principal, acl.host,
                AclOperation[acl.operation], AclPermissionType[acl.permission])
