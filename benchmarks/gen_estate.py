@@ -43,11 +43,11 @@ CONSUME = """  {other}._public.entity-0:
 """
 
 
-def spec(n: int, total: int) -> tuple[str, str]:
+def spec(n: int, total: int, channels_per_spec: int = 10) -> tuple[str, str]:
     domain = f"org{n % 20}.product{n}"
     other = f"org{(n + 1) % total % 20}.product{(n + 1) % total}"
     channels = []
-    for i in range(10):
+    for i in range(channels_per_spec):
         access = ("public", "protected", "private")[i % 3]
         tags = f"      tags:\n        - name: grant-access:{other}\n" if access == "protected" else ""
         channels.append(CHANNEL.format(access=access, i=i, partitions=1 + i % 6, retention=86_400_000 * (1 + i % 7),
@@ -58,10 +58,10 @@ def spec(n: int, total: int) -> tuple[str, str]:
     return domain, head + "".join(channels) + CONSUME.format(other=other, n=n)
 
 
-def generate(out: Path, count: int) -> list[Path]:
+def generate(out: Path, count: int, channels_per_spec: int = 10) -> list[Path]:
     paths = []
     for n in range(count):
-        domain, text = spec(n, count)
+        domain, text = spec(n, count, channels_per_spec)
         repo = out / f"repo-{n:04d}"
         repo.mkdir(parents=True, exist_ok=True)
         path = repo / f"{domain}-api.yaml"

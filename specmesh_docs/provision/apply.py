@@ -38,7 +38,7 @@ def _phase(changes: list[Change], run: Callable[[], dict], key: Callable[[Change
     return [Result(c, outcome.get(key(c), "no result from the broker")) for c in changes]
 
 
-def apply_plan(cluster, changes: list[Change], progress: Callable[[list[Result]], None] = lambda r: None) -> list[Result]:
+def apply_plan(cluster, changes: list[Change], progress: Callable[[str, list[Result]], None] = lambda p, r: None) -> list[Result]:
     def pick(action: str, kind: str) -> list[Change]:
         return [c for c in changes if c.action == action and c.kind == kind]
 
@@ -48,20 +48,51 @@ def apply_plan(cluster, changes: list[Change], progress: Callable[[list[Result]]
     grows = [c for c in updates if "partitions" in c.after]
     alters = [c for c in updates if "configs" in c.after]
     phases = [
-        (creates, lambda: cluster.create_topics([TopicState(**c.after) for c in creates]), by_name),
-        (grows, lambda: cluster.grow_partitions({c.name: c.after["partitions"] for c in grows}), by_name),
-        (alters, lambda: cluster.alter_configs({c.name: c.after["configs"] for c in alters}), by_name),
-        (pick("create", "acl"), lambda: cluster.create_acls([c.acl for c in pick("create", "acl")]), lambda c: c.acl),
-        (pick("delete", "acl"), lambda: cluster.delete_acls([c.acl for c in pick("delete", "acl")]), lambda c: c.acl),
-        (pick("delete", "topic"), lambda: cluster.delete_topics([c.name for c in pick("delete", "topic")]), by_name),
+        ("topics", creates, lambda: cluster.create_topics([TopicState(**c.after) for c in creates]), by_name),
+        ("partitions", grows, lambda: cluster.grow_partitions({c.name: c.after["partitions"] for c in grows}), by_name),
+        ("configs", alters, lambda: cluster.alter_configs({c.name: c.after["configs"] for c in alters}), by_name),
+        ("ACLs", pick("create", "acl"), lambda: cluster.create_acls([c.acl for c in pick("create", "acl")]), lambda c: c.acl),
+        ("ACL deletions", pick("delete", "acl"), lambda: cluster.delete_acls([c.acl for c in pick("delete", "acl")]), lambda c: c.acl),
+        ("topic deletions", pick("delete", "topic"), lambda: cluster.delete_topics([c.name for c in pick("delete", "topic")]), by_name),
     ]
     results: list[Result] = []
-    for items, run, key in phases:
+    for label, items, run, key in phases:
         done = _phase(items, run, key)
         results.extend(done)
         if done:
-            progress(done)
+            progress(label, done)
     return _merge_topic_updates(results)
+
+
+def visible(change: Change, observed) -> bool:
+    """Whether the cluster already shows an applied change (metadata reaches brokers asynchronously)."""
+    if change.kind == "acl":
+        return (change.acl in observed.acls) == (change.action == "create")
+    topic = observed.topics.get(change.name)
+    if change.action == "delete":
+        return topic is None
+    if topic is None:
+        return False
+    after = change.after
+    configs = after.get("configs") or {}
+    set_ok = all(topic.configs.get(k) == v for k, v in configs.items() if v is not None)
+    removed_ok = all(k not in observed.dynamic_configs.get(change.name, set()) for k, v in configs.items() if v is None)
+    return topic.partitions >= after.get("partitions", 0) and set_ok and removed_ok
+
+
+def await_visible(cluster, scopes, results: list[Result], timeout: float = 15.0) -> bool:
+    """Read-your-writes: wait until every applied change shows, so an immediate re-run plans nothing."""
+    import time
+
+    pending = [r.change for r in results if r.ok]
+    deadline = time.monotonic() + timeout
+    while pending:
+        observed = cluster.observe(scopes)
+        pending = [c for c in pending if not visible(c, observed[c.domain])]
+        if not pending or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    return not pending
 
 
 def _merge_topic_updates(results: list[Result]) -> list[Result]:

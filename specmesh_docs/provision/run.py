@@ -100,6 +100,13 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
         _finish(opts, out, document, [], applied=False)
         return EXIT_OK
     results = cluster_apply(cluster, plan, opts, out)
+    from .apply import await_visible
+
+    try:
+        if not await_visible(cluster, scopes, results):
+            print("specmesh: applied, but the cluster does not show every change yet", file=err)
+    except ClusterError as exc:
+        print(f"specmesh: applied; could not read back: {exc.message}", file=err)
     _finish(opts, out, document, results, applied=True)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
@@ -107,11 +114,12 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
 def cluster_apply(cluster, plan: Plan, opts: Options, out):
     from .apply import apply_plan
 
-    def progress(done):
+    def progress(phase: str, done):
         if opts.fmt == "text":
             for r in done:
                 c = r.change
-                out.write(f"  {'ok' if r.ok else 'FAILED'}  {c.action} {c.kind} {c.name}" + ("" if r.ok else f": {r.error}") + "\n")
+                out.write(f"  {'ok' if r.ok else 'FAILED'}  {c.action} {c.kind} {c.name}"
+                          + (f" ({phase})" if c.action == "update" else "") + ("" if r.ok else f": {r.error}") + "\n")
             out.flush()
 
     if opts.fmt == "text":
