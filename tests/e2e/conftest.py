@@ -50,13 +50,34 @@ class KafkaDev:
                 "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": name, "sasl.password": password}
 
 
+KAFKA_DEV = REPO / "scripts" / "kafka-dev"
+
+
+def kafka_dev(command: str, home: Path) -> dict[str, str]:
+    out = subprocess.run([str(KAFKA_DEV), command], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, KAFKA_DEV_HOME=str(home)))
+    if out.returncode != 0:
+        raise RuntimeError(f"scripts/kafka-dev {command} failed:\n{out.stderr}")
+    return dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+
+
+def start_broker(home: Path):
+    info = kafka_dev("start", home)
+    try:
+        yield KafkaDev(info["bootstrap.servers"], info["admin.config"])
+    finally:
+        kafka_dev("stop", home)
+
+
 @pytest.fixture(scope="session")
 def kafka(tmp_path_factory) -> KafkaDev:
-    env = dict(os.environ, KAFKA_DEV_HOME=str(tmp_path_factory.mktemp("kafka-dev")))
-    script = REPO / "scripts" / "kafka-dev"
-    out = subprocess.run([str(script), "start"], capture_output=True, text=True, env=env, timeout=300)
-    if out.returncode != 0:
-        raise RuntimeError(f"scripts/kafka-dev start failed:\n{out.stderr}")
-    info = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
-    yield KafkaDev(info["bootstrap.servers"], info["admin.config"])
-    subprocess.run([str(script), "stop"], capture_output=True, env=env, timeout=60)
+    """The broker most tests share (each test uses its own domains)."""
+    yield from start_broker(tmp_path_factory.mktemp("kafka-dev"))
+
+
+@pytest.fixture
+def own_kafka(tmp_path_factory):
+    """A broker of its own, for tests that stop it; returns (KafkaDev, its state folder)."""
+    home = tmp_path_factory.mktemp("kafka-own")
+    for broker in start_broker(home):
+        yield broker, home
