@@ -127,6 +127,21 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return provision(opts)
 
 
+def cmd_chargeback(args: argparse.Namespace) -> int:
+    from .provision.chargeback import consumption_report, storage_report
+    from .provision.client import client_settings
+    from .provision.kafka import Cluster
+    from .spec import load_spec
+
+    products = [load_spec(s) for s in args.specs]
+    settings = client_settings(args.bootstrap_server, args.command_config)
+    cluster = Cluster(settings, args.timeout)
+    report = storage_report(products, cluster, settings) if args.command == "storage" else consumption_report(products, cluster)
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return EXIT_OK
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from .lint.engine import all_rules
 
@@ -195,6 +210,15 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--config", metavar="FILE", help="policy file (default: specmesh.yaml found upwards)")
     prov.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
     prov.set_defaults(func=cmd_provision)
+
+    for name, text in (("storage", "bytes on disk and records per owned topic and data product (JSON)"),
+                       ("consumption", "consumer groups, committed offsets and lag per owned topic (JSON)")):
+        charge = sub.add_parser(name, help=text, description=text)
+        charge.add_argument("specs", nargs="+", metavar="SPEC")
+        charge.add_argument("--bootstrap-server", metavar="HOST:PORT")
+        charge.add_argument("--command-config", metavar="FILE", help="librdkafka client properties (SASL, SSL)")
+        charge.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+        charge.set_defaults(func=cmd_chargeback)
 
     rules = sub.add_parser("rules", help="list the lint rules, or explain one", description="list the lint rules, or explain one")
     rules.add_argument("rule", nargs="?", metavar="RULE-ID")

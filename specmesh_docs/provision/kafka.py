@@ -27,17 +27,17 @@ class Cluster:
         from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, ConfigResource,
                                            ResourcePatternType, ResourceType)
 
-        metadata = self._call(lambda: self.admin.list_topics(timeout=self.timeout), "list topics")
+        metadata = self.request(lambda: self.admin.list_topics(timeout=self.timeout), "list topics")
         names = sorted(n for n in metadata.topics if any(s.covers(n) for s in scopes))
         configs: dict[str, dict] = {}
         if names:
-            futures = self._call(lambda: self.admin.describe_configs(
+            futures = self.request(lambda: self.admin.describe_configs(
                 [ConfigResource(ResourceType.TOPIC, n) for n in names], request_timeout=self.timeout), "describe configs")
             for resource, future in futures.items():
-                configs[resource.name] = self._result(future, f"describe configs of {resource.name}")
+                configs[resource.name] = self.wait(future, f"describe configs of {resource.name}")
         every = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY,
                                  AclPermissionType.ANY)
-        bindings = self._result(self._call(lambda: self.admin.describe_acls(every, request_timeout=self.timeout),
+        bindings = self.wait(self.request(lambda: self.admin.describe_acls(every, request_timeout=self.timeout),
                                            "describe ACLs"), "describe ACLs")
         acls = {_acl_of(b) for b in bindings}
         out: dict[str, Observed] = {}
@@ -64,7 +64,7 @@ class Cluster:
         if not topics:
             return {}
         new = [NewTopic(t.name, t.partitions, t.replicas if t.replicas else -1, config=dict(t.configs)) for t in topics]
-        futures = self._call(lambda: self.admin.create_topics(new, request_timeout=self.timeout), "create topics")
+        futures = self.request(lambda: self.admin.create_topics(new, request_timeout=self.timeout), "create topics")
         return {name: self._error(f) for name, f in futures.items()}
 
     def grow_partitions(self, counts: dict[str, int]) -> dict[str, str | None]:
@@ -72,7 +72,7 @@ class Cluster:
 
         if not counts:
             return {}
-        futures = self._call(lambda: self.admin.create_partitions(
+        futures = self.request(lambda: self.admin.create_partitions(
             [NewPartitions(n, c) for n, c in counts.items()], request_timeout=self.timeout), "create partitions")
         return {name: self._error(f) for name, f in futures.items()}
 
@@ -87,7 +87,7 @@ class Cluster:
             ops = [ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET) if v is not None else
                    ConfigEntry(k, "", incremental_operation=AlterConfigOpType.DELETE) for k, v in entries.items()]
             resources.append(ConfigResource(ResourceType.TOPIC, name, incremental_configs=ops))
-        futures = self._call(lambda: self.admin.incremental_alter_configs(resources, request_timeout=self.timeout),
+        futures = self.request(lambda: self.admin.incremental_alter_configs(resources, request_timeout=self.timeout),
                              "alter configs")
         return {resource.name: self._error(f) for resource, f in futures.items()}
 
@@ -95,32 +95,32 @@ class Cluster:
         if not acls:
             return {}
         bindings = {_binding_of(a): a for a in acls}
-        futures = self._call(lambda: self.admin.create_acls(list(bindings), request_timeout=self.timeout), "create ACLs")
+        futures = self.request(lambda: self.admin.create_acls(list(bindings), request_timeout=self.timeout), "create ACLs")
         return {bindings[b]: self._error(f) for b, f in futures.items()}
 
     def delete_acls(self, acls: list[Acl]) -> dict[Acl, str | None]:
         if not acls:
             return {}
         filters = {_binding_of(a, filter=True): a for a in acls}
-        futures = self._call(lambda: self.admin.delete_acls(list(filters), request_timeout=self.timeout), "delete ACLs")
+        futures = self.request(lambda: self.admin.delete_acls(list(filters), request_timeout=self.timeout), "delete ACLs")
         return {filters[b]: self._error(f) for b, f in futures.items()}
 
     def delete_topics(self, names: list[str]) -> dict[str, str | None]:
         if not names:
             return {}
-        futures = self._call(lambda: self.admin.delete_topics(names, request_timeout=self.timeout), "delete topics")
+        futures = self.request(lambda: self.admin.delete_topics(names, request_timeout=self.timeout), "delete topics")
         return {name: self._error(f) for name, f in futures.items()}
 
     # --- plumbing ------------------------------------------------------------------------
 
-    def _call(self, fn, what: str):
+    def request(self, fn, what: str):
         self.requests += 1
         try:
             return fn()
         except Exception as exc:  # librdkafka raises KafkaException with a KafkaError inside
             raise ClusterError(f"{what}: {_message(exc)}") from None
 
-    def _result(self, future, what: str):
+    def wait(self, future, what: str):
         try:
             return future.result(timeout=self.timeout + 5)
         except Exception as exc:
