@@ -27,8 +27,9 @@ class Cluster:
         from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, ConfigResource,
                                            ResourcePatternType, ResourceType)
 
+        owner_of = _owner_index(scopes)
         metadata = self.request(lambda: self.admin.list_topics(timeout=self.timeout), "list topics")
-        names = sorted(n for n in metadata.topics if any(s.covers(n) for s in scopes))
+        names = sorted(n for n in metadata.topics if owner_of(n) is not None)
         configs: dict[str, dict] = {}
         if names:
             futures = self.request(lambda: self.admin.describe_configs(
@@ -39,21 +40,25 @@ class Cluster:
                                  AclPermissionType.ANY)
         bindings = self.wait(self.request(lambda: self.admin.describe_acls(every, request_timeout=self.timeout),
                                            "describe ACLs"), "describe ACLs")
-        acls = {_acl_of(b) for b in bindings}
-        out: dict[str, Observed] = {}
-        for scope in scopes:
-            observed = Observed()
-            for name in names:
-                if _owned_by(scope, name, scopes):
-                    topic = metadata.topics[name]
-                    first = topic.partitions.get(0)
-                    entries = configs.get(name, {})
-                    dynamic = {k for k, e in entries.items() if e.source == DYNAMIC_TOPIC}
-                    observed.topics[name] = TopicState(name, len(topic.partitions), len(first.replicas) if first else None,
-                                                       {k: e.value for k, e in entries.items() if e.value is not None})
-                    observed.dynamic_configs[name] = set(dynamic)
-            observed.acls = {a for a in acls if _acl_in_scope(scope, a, scopes)}
-            out[scope.domain] = observed
+        out = {scope.domain: Observed() for scope in scopes}
+        for name in names:
+            scope = owner_of(name)
+            topic, entries = metadata.topics[name], configs.get(name, {})
+            first = topic.partitions.get(0)
+            observed = out[scope.domain]
+            observed.topics[name] = TopicState(name, len(topic.partitions), len(first.replicas) if first else None,
+                                               {k: e.value for k, e in entries.items() if e.value is not None})
+            observed.dynamic_configs[name] = {k for k, e in entries.items() if e.source == DYNAMIC_TOPIC}
+        by_owner = {s.owner: s for s in scopes}
+        by_domain = {s.domain: s for s in scopes}
+        for binding in bindings:
+            acl = _acl_of(binding)
+            # CLUSTER bindings belong to their principal; `D` itself is SpecMesh's delimiter-less
+            # prefix (SpecMesh #564), in scope so that clean-up can remove it
+            scope = (by_owner.get(acl.principal) if acl.resource_type == "CLUSTER"
+                     else by_domain.get(acl.name) or owner_of(acl.name))
+            if scope is not None:
+                out[scope.domain].acls.add(acl)
         return out
 
     # --- writes (each returns {item: error or None}) -------------------------------------
@@ -63,9 +68,12 @@ class Cluster:
 
         if not topics:
             return {}
-        new = [NewTopic(t.name, t.partitions, t.replicas if t.replicas else -1, config=dict(t.configs)) for t in topics]
-        futures = self.request(lambda: self.admin.create_topics(new, request_timeout=self.timeout), "create topics")
-        return {name: self._error(f) for name, f in futures.items()}
+        results: dict[str, str | None] = {}
+        for chunk in _controller_batches(topics):
+            new = [NewTopic(t.name, t.partitions, t.replicas if t.replicas else -1, config=dict(t.configs)) for t in chunk]
+            futures = self.request(lambda: self.admin.create_topics(new, request_timeout=self.timeout), "create topics")
+            results.update({name: self._error(f) for name, f in futures.items()})
+        return results
 
     def grow_partitions(self, counts: dict[str, int]) -> dict[str, str | None]:
         from confluent_kafka.admin import NewPartitions
@@ -134,6 +142,24 @@ class Cluster:
             return _message(exc)
 
 
+CONTROLLER_RECORDS = 5000  # KRaft refuses one operation of more than 10,000 metadata records
+
+
+def _controller_batches(topics: list[TopicState]):
+    """Topic creations in requests the controller accepts: a topic costs one record, plus one
+    per partition and per config."""
+    chunk, cost = [], 0
+    for t in topics:
+        weight = 1 + t.partitions + len(t.configs)
+        if chunk and cost + weight > CONTROLLER_RECORDS:
+            yield chunk
+            chunk, cost = [], 0
+        chunk.append(t)
+        cost += weight
+    if chunk:
+        yield chunk
+
+
 class ClusterError(SpecError):
     """The cluster could not be read or written (unreachable, unauthorized): exit 1."""
 
@@ -144,17 +170,18 @@ def _message(exc: Exception) -> str:
     return text
 
 
-def _owned_by(scope: Scope, name: str, scopes: list[Scope]) -> bool:
-    """Under the scope's prefix and not under a longer domain's (nested domains: acme vs acme.user)."""
-    return scope.covers(name) and not any(o is not scope and o.covers(name) and len(o.prefix) > len(scope.prefix)
-                                          for o in scopes)
+def _owner_index(scopes: list[Scope]):
+    """name -> the scope with the longest prefix of it (nested domains: acme. vs acme.user.)."""
+    by_prefix = {s.prefix: s for s in scopes}
+    delimiters = {s.prefix[-1] for s in scopes}
 
+    def owner_of(name: str) -> Scope | None:
+        for i in range(len(name) - 1, -1, -1):
+            if name[i] in delimiters and name[:i + 1] in by_prefix:
+                return by_prefix[name[:i + 1]]
+        return None
 
-def _acl_in_scope(scope: Scope, acl: Acl, scopes: list[Scope]) -> bool:
-    if acl.resource_type == "CLUSTER":
-        return acl.principal == scope.owner
-    # `D` itself: SpecMesh's delimiter-less prefixes, cleaned up when migrating (SpecMesh #564)
-    return acl.name == scope.domain or _owned_by(scope, acl.name, scopes)
+    return owner_of
 
 
 LIBRDKAFKA_TYPE = {"CLUSTER": "BROKER"}  # librdkafka calls Kafka's CLUSTER resource BROKER

@@ -91,13 +91,13 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
         out.write(render_text(plan, header))
         out.flush()
     if plan.errors:
-        _finish(opts, out, document, [], applied=False)
+        _finish(opts, out, document, [], applied=False, requests=cluster.requests)
         print(f"specmesh: plan refused ({len(plan.errors)} problem(s)); nothing was applied", file=err)
         return EXIT_FAILED
     if opts.plan_out:
         Path(opts.plan_out).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     if opts.dry_run or opts.plan_out or not plan.changes:
-        _finish(opts, out, document, [], applied=False)
+        _finish(opts, out, document, [], applied=False, requests=cluster.requests)
         return EXIT_OK
     results = cluster_apply(cluster, plan, opts, out)
     from .apply import await_visible
@@ -107,7 +107,7 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
             print("specmesh: applied, but the cluster does not show every change yet", file=err)
     except ClusterError as exc:
         print(f"specmesh: applied; could not read back: {exc.message}", file=err)
-    _finish(opts, out, document, results, applied=True)
+    _finish(opts, out, document, results, applied=True, requests=cluster.requests)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
@@ -128,12 +128,12 @@ def cluster_apply(cluster, plan: Plan, opts: Options, out):
     return apply_plan(cluster, plan.changes, progress)
 
 
-def _finish(opts: Options, out, document: dict, results: list, applied: bool) -> None:
+def _finish(opts: Options, out, document: dict, results: list, applied: bool, requests: int = 0) -> None:
     failed = sum(1 for r in results if not r.ok)
     if opts.fmt == "json":
         report = {"version": 1, "plan": document, "applied": applied,
                   "results": [r.to_dict() for r in results],
-                  "summary": {"applied": len(results) - failed, "failed": failed}}
+                  "summary": {"applied": len(results) - failed, "failed": failed}, "admin_requests": requests}
         out.write(json.dumps(report, indent=2) + "\n")
     elif applied:
         out.write(f"Apply: {len(results) - failed} applied, {failed} failed\n")

@@ -43,9 +43,6 @@ class Scope:
     prefix: str  # domain + delimiter
     owner: str
 
-    def covers(self, name: str) -> bool:
-        return name.startswith(self.prefix)
-
 
 @dataclass
 class Desired:
