@@ -303,3 +303,14 @@ def test_bad_options_are_usage_errors(kafka, tmp_path):
                           ((), "give SPEC files")):
         out = provision(kafka, *args)
         assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_unreachable_cluster_fails_cleanly_and_prints_no_secret(tmp_path):
+    props = tmp_path / "client.properties"
+    props.write_text("bootstrap.servers=127.0.0.1:1\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+                     "sasl.username=svc\nsasl.password=hunter2-very-secret\n")
+    spec = write_spec(tmp_path, "safety.unreachable")
+    out = subprocess.run([sys.executable, "-m", "specmesh_docs", "provision", spec, "--command-config", str(props),
+                          "--timeout", "3"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert out.returncode == 1 and "cannot read the cluster" in out.stderr
+    assert "hunter2" not in out.stdout + out.stderr and "Traceback" not in out.stderr

@@ -1,0 +1,137 @@
+"""Desired state and the plan diff: pure, no broker."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from specmesh_docs.errors import SpecError
+from specmesh_docs.policy import Policy
+from specmesh_docs.provision.desired import desired_state
+from specmesh_docs.provision.plan import diff, render_text
+from specmesh_docs.provision.state import Acl, Observed, TopicState
+from specmesh_docs.spec import load_spec
+from tests.conftest import EXAMPLES, conformance_dir
+
+D = "london.hammersmith.olympia.bigdatalondon"
+
+
+def bigdatalondon(name: str = "bigdatalondon-api.yaml"):
+    return load_spec(conformance_dir() / "kafka" / name)
+
+
+def test_owner_override_changes_only_the_owner_rows():
+    default = desired_state(bigdatalondon(), Policy())
+    bob = desired_state(bigdatalondon(), Policy(), owner_principal="bob")
+    owner_rows = {a for a in default.acls if a.principal == f"User:{D}"}
+    assert owner_rows and {a._replace(principal="User:bob") for a in owner_rows} == {a for a in bob.acls if a.principal == "User:bob"}
+    assert {a for a in default.acls if a.principal != f"User:{D}"} == {a for a in bob.acls if a.principal != "User:bob"}
+
+
+def test_every_prefixed_name_ends_with_the_delimiter():
+    acls = desired_state(bigdatalondon(), Policy()).acls
+    assert all(a.name.endswith(".") for a in acls if a.pattern == "PREFIXED")
+    assert len(acls) == 14  # the conformance table: 4 + 2 + 2 (one grant) + 1 + 2 + 2 + 1
+
+
+def test_grant_tags_on_untiered_topics_give_literal_reads():
+    acls = desired_state(bigdatalondon("bigdatalondon-api-with-grant-access-acls.yaml"), Policy()).acls
+    literal = {(a.name, a.principal, a.operation) for a in acls if a.pattern == "LITERAL" and a.resource_type == "TOPIC"}
+    assert literal == {(f"{D}.attendee", "User:*", "DESCRIBE"), (f"{D}.attendee", "User:*", "READ"),
+                       (f"{D}.retail.subway.food.purchase", "User:some.other.domain.root", "DESCRIBE"),
+                       (f"{D}.retail.subway.food.purchase", "User:some.other.domain.root", "READ")}
+
+
+def test_private_create_acl_can_be_switched_off():
+    acls = desired_state(bigdatalondon(), Policy(private_create_acl=False)).acls
+    assert not any(a.operation == "CREATE" for a in acls)
+
+
+@pytest.mark.parametrize("factor, expected", [(1.0, 10), (0.5, 5), (0.01, 1)])
+def test_partition_count_factor_scales_and_never_goes_below_one(factor, expected):
+    topics = desired_state(bigdatalondon(), Policy(), factor=factor).topics
+    assert topics[f"{D}._public.attendee"].partitions == expected
+
+
+@pytest.mark.parametrize("factor", [0, -1, 1.5])
+def test_partition_count_factor_out_of_range_is_a_clear_error(factor):
+    with pytest.raises(SpecError, match=r"must be in \(0, 1\]"):
+        desired_state(bigdatalondon(), Policy(), factor=factor)
+
+
+def test_pii_topics_get_retention_capped_at_the_policy_maximum():
+    product = load_spec(EXAMPLES / "platform-control-plane" / "platform-control-plane-api.yaml")
+    pii = [t for t in product.topics if t.pii]
+    assert pii
+    no_retention = dataclasses.replace(pii[0], configs={})
+    too_long = dataclasses.replace(pii[0], configs={"retention.ms": "-1"})
+    product = dataclasses.replace(product, topics=[no_retention])
+    assert desired_state(product, Policy(pii_max_retention_ms=1000)).topics[pii[0].name].configs["retention.ms"] == "1000"
+    product = dataclasses.replace(product, topics=[too_long])
+    assert desired_state(product, Policy()).topics[pii[0].name].configs["retention.ms"] == "172800000"
+
+
+def observed_from(desired) -> Observed:
+    return Observed(topics={n: dataclasses.replace(t, configs=dict(t.configs)) for n, t in desired.topics.items()},
+                    dynamic_configs={n: set(t.configs) for n, t in desired.topics.items()}, acls=set(desired.acls))
+
+
+def test_no_change_plans_nothing():
+    desired = desired_state(bigdatalondon(), Policy())
+    plan = diff(desired, observed_from(desired))
+    assert plan.changes == [] and plan.errors == []
+    assert render_text(plan).strip() == "Plan: 0 to create, 0 to update, 0 to delete"
+
+
+def test_partition_decrease_and_replication_change_are_refused():
+    desired = desired_state(bigdatalondon(), Policy())
+    observed = observed_from(desired)
+    name = f"{D}._public.attendee"
+    observed.topics[name] = TopicState(name, 20, 3, dict(desired.topics[name].configs))
+    plan = diff(desired, observed)
+    assert any("partitions cannot decrease (20 -> 10)" in e and name in e for e in plan.errors)
+    assert any("replication factor 3 -> 1" in e for e in plan.errors)
+
+
+def test_a_config_removed_from_the_spec_goes_back_to_the_default():
+    desired = desired_state(bigdatalondon(), Policy())
+    observed = observed_from(desired)
+    name = f"{D}._public.attendee"
+    observed.topics[name].configs["retention.ms"] = "5"
+    observed.dynamic_configs[name].add("retention.ms")
+    plan = diff(desired, observed)
+    [change] = plan.changes
+    assert change.after == {"configs": {"retention.ms": None}} and change.before == {"configs": {"retention.ms": "5"}}
+    assert "retention.ms 5 -> (default)" in render_text(plan)
+
+
+def test_clean_up_only_for_allowed_kinds():
+    desired = desired_state(bigdatalondon(), Policy())
+    observed = observed_from(desired)
+    observed.topics[f"{D}._public.old"] = TopicState(f"{D}._public.old", 1, 1)
+    stray = Acl("TOPIC", D, "PREFIXED", f"User:{D}", "READ")
+    observed.acls.add(stray)
+    assert diff(desired, observed).changes == []
+    assert [c.name for c in diff(desired, observed, True, frozenset({"acls"})).changes] == [str(stray)]
+    both = diff(desired, observed, True, frozenset({"acls", "topics"}))
+    assert {(c.action, c.kind) for c in both.changes} == {("delete", "acl"), ("delete", "topic")}
+    assert render_text(both).strip().endswith("Plan: 0 to create, 0 to update, 2 to delete")
+
+
+def test_client_settings_from_file_environment_and_flag(tmp_path):
+    from specmesh_docs.provision.client import client_settings
+
+    props = tmp_path / "client.properties"
+    props.write_text("# comment\nbootstrap.servers=a:1\nsecurity.protocol = SASL_SSL\nsasl.mechanism: PLAIN\n")
+    env = {"SPECMESH_KAFKA_SASL_USERNAME": "svc", "SPECMESH_KAFKA_SASL_PASSWORD": "s3cret", "HOME": "/x"}
+    settings = client_settings(None, str(props), env)
+    assert settings == {"bootstrap.servers": "a:1", "security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN",
+                        "sasl.username": "svc", "sasl.password": "s3cret"}
+    assert client_settings("b:2", str(props), env)["bootstrap.servers"] == "b:2"
+    with pytest.raises(SpecError, match="no Kafka to talk to"):
+        client_settings(None, None, {})
+    props.write_text("bootstrap.servers=a:1\nnot a setting\n")
+    with pytest.raises(SpecError) as err:
+        client_settings(None, str(props), {})
+    assert str(err.value).endswith("client.properties:2:1: error: expected key=value")
