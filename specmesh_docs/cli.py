@@ -142,6 +142,20 @@ def cmd_chargeback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_portal(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .portal.build import build, portal_settings, serve
+
+    settings = portal_settings(args.sources, args.config, args.metrics or [], args.title)
+    if args.action == "serve":
+        serve(settings, args.dev_addr)
+        return EXIT_OK
+    build(settings, Path(args.out))
+    print(f"portal written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from .lint.engine import all_rules
 
@@ -219,6 +233,17 @@ def build_parser() -> argparse.ArgumentParser:
         charge.add_argument("--command-config", metavar="FILE", help="librdkafka client properties (SASL, SSL)")
         charge.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
         charge.set_defaults(func=cmd_chargeback)
+
+    portal = sub.add_parser("portal", help="build or preview the data-product portal (MkDocs-Material)",
+                            description="build or preview the data-product portal (MkDocs-Material)")
+    portal.add_argument("action", choices=("build", "serve"))
+    portal.add_argument("sources", nargs="*", metavar="SOURCE", help="directories or git URLs (URL#ref)")
+    portal.add_argument("--out", default="site", metavar="DIR", help="where the site goes (default: site)")
+    portal.add_argument("--config", metavar="FILE", help="portal.yaml: title, sources, metrics, site_url")
+    portal.add_argument("--metrics", action="append", metavar="FILE", help="output of specmesh storage / consumption")
+    portal.add_argument("--title", metavar="TEXT")
+    portal.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="for serve")
+    portal.set_defaults(func=cmd_portal)
 
     rules = sub.add_parser("rules", help="list the lint rules, or explain one", description="list the lint rules, or explain one")
     rules.add_argument("rule", nargs="?", metavar="RULE-ID")

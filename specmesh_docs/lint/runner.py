@@ -117,3 +117,12 @@ def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = No
         findings, result.suppressed = apply_suppressions(findings)
     result.findings = sort_findings(findings)
     return result
+
+
+def lint_products(products, policies: PolicyCache) -> list:
+    """All rules over already loaded products (the portal shows these findings)."""
+    from .suppress import apply_suppressions
+
+    policy_of = lambda p: policies.for_spec(Path(p.spec_file))  # noqa: E731
+    findings = check_products(products, policy_of) + check_catalog(products, [], policy_of)
+    return sort_findings(apply_suppressions(findings)[0])

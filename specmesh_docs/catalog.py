@@ -1,0 +1,131 @@
+"""The estate: many data products and the cross-references between them (pure).
+
+Who may read a topic follows from its name and grants alone, exactly as provisioning
+grants it: the owner always; everyone for `_public`; grantees for `_protected` (and for
+untiered topics with grant tags); nobody else for `_private`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .spec.naming import EVERYONE, TopicName
+
+OWNER, GRANTED, PUBLIC, DENIED = "owner", "granted", "public", "denied"
+
+
+@dataclass
+class TopicView:
+    topic: object  # spec.model.Topic
+    product: object  # spec.model.DataProduct that owns it
+    consumers: list = field(default_factory=list)  # (DataProduct, ConsumedTopic)
+
+    @property
+    def name(self) -> str:
+        return self.topic.name
+
+    @property
+    def readers(self) -> list[str]:
+        """Domain ids that may read, `*` meaning every principal."""
+        t = self.topic
+        if t.access == "_public" or EVERYONE in t.grants and t.access in ("_protected", None):
+            return ["*"]
+        granted = [g for g in t.grants if g != EVERYONE] if t.access in ("_protected", None) else []
+        return [self.product.domain, *granted]
+
+
+@dataclass
+class Estate:
+    products: list
+    findings: dict[str, list] = field(default_factory=dict)  # spec file -> lint findings
+    metrics: dict = field(default_factory=dict)  # "storage" / "consumption" documents
+    topics: dict[str, TopicView] = field(default_factory=dict)
+    unowned: dict[str, list] = field(default_factory=dict)  # consumed topic no spec owns -> consumers
+
+    @property
+    def by_domain(self) -> dict[str, list]:
+        """Business domain (first segment of the id) -> its products."""
+        groups: dict[str, list] = defaultdict(list)
+        for p in self.products:
+            groups[business_domain(p.domain)].append(p)
+        return dict(sorted(groups.items()))
+
+    def access(self, reader: str, view: TopicView) -> str:
+        if reader == view.product.domain:
+            return OWNER
+        readers = view.readers
+        if readers == ["*"]:
+            return PUBLIC
+        return GRANTED if reader in readers else DENIED
+
+    def pii_rows(self) -> list[tuple]:
+        """(field, view) for every PII field, owner order."""
+        return [(f, v) for v in self.topics.values() for f in v.topic.pii_fields]
+
+    def flows(self, domain: str | None = None) -> list[tuple[str, str, str]]:
+        """(producer product, topic, consumer product); consumer '' when nobody reads it yet."""
+        edges = []
+        for v in self.topics.values():
+            if domain and business_domain(v.product.domain) != domain and not any(
+                    business_domain(p.domain) == domain for p, _ in v.consumers):
+                continue
+            if v.consumers:
+                edges.extend((v.product.domain, v.name, p.domain) for p, _ in v.consumers)
+            else:
+                edges.append((v.product.domain, v.name, ""))
+        return edges
+
+    def product_findings(self, product) -> list:
+        return self.findings.get(product.spec_file, [])
+
+
+def business_domain(domain_id: str) -> str:
+    return domain_id.split(".", 1)[0]
+
+
+def build_estate(products: list, findings: list | None = None, metrics: dict | None = None) -> Estate:
+    estate = Estate(sorted(products, key=lambda p: p.domain), metrics=metrics or {})
+    for f in findings or []:
+        estate.findings.setdefault(f.pos.file, []).append(f)
+    by_spec_path = {}
+    for p in estate.products:
+        by_spec_path[p.spec_file] = p
+        for t in p.topics:
+            estate.topics.setdefault(t.name, TopicView(t, p))
+    # findings inside schema files belong to the spec that references them
+    for file in list(estate.findings):
+        if file not in by_spec_path:
+            owner = next((p for p in estate.products for t in p.topics for s in (t.key, t.value)
+                          if s is not None and s.file == file), None)
+            if owner is not None:
+                estate.findings.setdefault(owner.spec_file, []).extend(estate.findings.pop(file))
+    for p in estate.products:
+        for c in p.consumed:
+            view = estate.topics.get(c.name)
+            if view is not None:
+                view.consumers.append((p, c))
+            else:
+                estate.unowned.setdefault(c.name, []).append(p)
+    return estate
+
+
+def split_name(name: str) -> TopicName:
+    return TopicName.parse(name)
+
+
+def catalog_document(estate: Estate) -> dict:
+    """catalog.json: the whole estate, machine-readable (version 1)."""
+    return {
+        "version": 1,
+        "products": [{**p.to_dict(), "findings": [f.to_dict() for f in estate.product_findings(p)]}
+                     for p in estate.products],
+        "topics": [{"name": v.name, "owner": v.product.domain, "access": v.topic.access, "readers": v.readers,
+                    "consumers": [p.domain for p, _ in v.consumers], "pii": v.topic.pii} for v in estate.topics.values()],
+        "unowned_consumed_topics": {name: [p.domain for p in ps] for name, ps in sorted(estate.unowned.items())},
+        "metrics": estate.metrics,
+    }
+
+
+__all__ = ["Estate", "TopicView", "build_estate", "catalog_document", "business_domain", "split_name",
+           "OWNER", "GRANTED", "PUBLIC", "DENIED"]

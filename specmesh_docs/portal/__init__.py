@@ -1,0 +1,1 @@
+"""The portal: sources -> estate -> page contexts -> Jinja2 templates -> Markdown -> mkdocs build."""

@@ -1,0 +1,51 @@
+"""Escaping user text for Markdown and HTML at once, and for Mermaid labels.
+
+Every `{{ value }}` in the templates goes through `finalize` (see render.py): unless the
+value is already Markup, it is HTML-escaped and then Markdown-escaped, so a description
+holding `<script>`, `[x](javascript:...)` or `**` shows as the text it is.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markupsafe import Markup
+
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # Python-Markdown's escapable characters (| with tables)
+
+
+def md(value: object) -> Markup:
+    """Plain text -> safe inline Markdown+HTML (newlines become spaces: safe inside tables)."""
+    if isinstance(value, Markup):
+        return value
+    text = " ".join(str(value).split()) if value is not None else ""
+    return Markup(MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)))
+
+
+def md_block(value: object) -> Markup:
+    """Plain text keeping its paragraphs (blank lines)."""
+    paragraphs = re.split(r"\n\s*\n", str(value or "").strip())
+    return Markup("\n\n".join(md(p) for p in paragraphs if p.strip()))
+
+
+def h(value: object) -> Markup:
+    """For raw HTML blocks (tables with classes): HTML escaping only."""
+    return value if isinstance(value, Markup) else Markup(html.escape(str(value if value is not None else ""), quote=True))
+
+
+def code(text: str, lang: str = "") -> Markup:
+    """A fenced code block whose fence no content can close."""
+    runs = [len(m) for m in re.findall(r"`+", text)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return Markup(f"{fence}{lang}\n{text.rstrip()}\n{fence}")
+
+
+def mermaid_label(text: str) -> str:
+    """Mermaid label text in double quotes: entities for anything that could end or script it."""
+    return "".join(f"#{ord(c)};" if not (c.isalnum() or c in " ._-/") else c for c in str(text))
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links from configuration; anything else is dropped."""
+    return url if url and re.match(r"https?://[^\s\"'<>]+$", url) else None

@@ -1,0 +1,83 @@
+"""Sources -> estate -> Markdown pages, navigation and catalog (what the MkDocs hook serves)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Position, SpecError
+from .pages import build_pages, domain_path, slug
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+METRIC_KINDS = {"specmesh-storage": "storage", "specmesh-consumption": "consumption"}
+
+
+@dataclass
+class Generated:
+    pages: dict[str, str]  # docs path -> Markdown
+    nav: list
+    files: dict[str, Path] = field(default_factory=dict)  # docs path -> file to copy (assets, spec downloads)
+    catalog: dict = field(default_factory=dict)
+    watch: list[str] = field(default_factory=list)
+
+
+def read_metrics(paths: list[str], base: Path) -> dict:
+    metrics = {}
+    for raw in paths:
+        path = base / raw
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SpecError(f"cannot read metrics: {exc.strerror}", Position(str(path))) from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SpecError(f"metrics file is not JSON: {getattr(exc, 'msg', exc)}",
+                            Position(str(path), getattr(exc, "lineno", 1), getattr(exc, "colno", 1))) from None
+        kind = METRIC_KINDS.get(doc.get("kind")) if isinstance(doc, dict) else None
+        if kind is None:
+            raise SpecError("not the output of `specmesh storage` or `specmesh consumption`", Position(str(path), 1, 1))
+        metrics[kind] = doc
+    return metrics
+
+
+def generate(settings: dict, base: Path) -> Generated:
+    from ..catalog import build_estate, catalog_document
+    from ..lint.runner import discover, load_all, lint_products
+    from ..policy import PolicyCache
+    from .render import render_pages
+    from .sources import resolve
+
+    title = str(settings.get("title") or "Data products")
+    positions = settings.get("_positions", {})
+    sources = [resolve(raw, base, positions.get(i)) for i, raw in enumerate(settings.get("sources") or [])]
+    if not sources:
+        raise SpecError("the portal has no sources: give directories or git URLs (or `sources:` in portal.yaml)")
+    policies = PolicyCache()
+    errors: list[SpecError] = []
+    products, source_of = [], {}
+    for source in sources:
+        files = discover([str(source.path)], policies.for_spec(source.path / "x").spec_patterns)
+        for product in load_all(files, policies, errors):
+            products.append(product)
+            source_of[product.spec_file] = source
+    if errors:
+        raise errors[0]
+    estate = build_estate(products, lint_products(products, policies), read_metrics(settings.get("metrics") or [], base))
+    repo_links, downloads, files = {}, {}, {}
+    for p in products:
+        spec = Path(p.spec_file).resolve()
+        source = source_of[p.spec_file]
+        if source.link:
+            repo_links[p.spec_file] = source.link + spec.relative_to(source.path).as_posix()
+        target = f"specs/{slug(p.domain)}/{slug(spec.name)}"
+        downloads[p.spec_file] = target
+        files[target] = spec
+    pages = render_pages(build_pages(estate, title, repo_links, downloads), {p.domain for p in products})
+    files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css")})
+    nav = [{"Home": "index.md"},
+           {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},
+           {"Access matrix": "access.md"}, {"PII map": "pii.md"}, {"Flow graph": "flows.md"},
+           {"Tags": "tags.md"}, {"Problems": "problems.md"}]
+    if estate.metrics:
+        nav.append({"Chargeback": "chargeback.md"})
+    return Generated(pages, nav, files, catalog_document(estate), [str(s.path) for s in sources])

@@ -1,0 +1,52 @@
+"""Page contexts -> Markdown through the Jinja2 templates in `site_templates/`.
+
+Escaping is on by default: every `{{ value }}` is escaped for HTML and Markdown unless the
+value is Markup built by a helper here (links, badges, code blocks).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .escape import code, h, md, md_block, safe_url
+from .pages import Linker, Page, badge, domain_path, human_ms, product_path, slug, topic_path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+PII_BADGE = Markup('<span class="smd-badge smd-pii">PII</span>')
+
+
+def environment():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+                             finalize=md)
+    env.filters["yaml"] = lambda v: Markup(json.dumps(str(v)))  # a JSON string is a YAML scalar
+    env.globals.update(badge=badge, code=code, h=h, md_block=md_block, human_ms=human_ms, slug=slug,
+                       topic_path=topic_path, product_path=product_path, domain_path=domain_path,
+                       pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))
+    return env
+
+
+def external(url: str, text: str) -> Markup:
+    safe = safe_url(url)
+    return Markup(f"[{md(text)}]({h(safe)})") if safe else md(text)
+
+
+def render_pages(pages: list[Page], known_products: set[str]) -> dict[str, str]:
+    """docs-relative path -> Markdown."""
+    env = environment()
+    templates = {}
+    out = {}
+    for page in pages:
+        link = Linker(page.path)
+
+        def product_link(domain: str, link=link) -> Markup:
+            return link(f"products/{slug(domain)}.md", domain) if domain in known_products else md(domain)
+
+        template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
+        out[page.path] = template.render(**page.context, link=link, product_link=product_link)
+    return out

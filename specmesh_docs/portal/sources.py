@@ -1,0 +1,85 @@
+"""Where the specs come from: local directories, or git repositories shallow-cloned into a cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Position, SpecError
+from .escape import safe_url
+
+CACHE = Path(os.environ.get("SPECMESH_CACHE", Path.home() / ".cache" / "specmesh_docs")) / "repos"
+CONFIG_KEYS = {"title", "sources", "metrics", "site_url"}
+SOURCE_KEYS = {"path", "git", "ref", "link"}
+
+
+@dataclass
+class Source:
+    path: Path
+    link: str | None = None  # web link prefix for files in this source, e.g. .../blob/main/
+
+
+def is_git_url(text: str) -> bool:
+    return "://" in text or text.startswith("git@") or text.endswith(".git")
+
+
+def clone(url: str, ref: str | None, cache: Path = CACHE) -> Path:
+    """Shallow clone (or refresh) `url` at `ref` into the cache; returns the work tree."""
+    target = cache / hashlib.sha256(f"{url}#{ref or ''}".encode()).hexdigest()[:16]
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+    if (target / ".git").is_dir():
+        cmds = [["git", "-C", str(target), "fetch", "--depth", "1", "origin", ref or "HEAD"],
+                ["git", "-C", str(target), "reset", "--hard", "-q", "FETCH_HEAD"]]
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        cmds = [["git", "clone", "-q", "--depth", "1", *(["--branch", ref] if ref else []), url, str(target)]]
+    for cmd in cmds:
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        if out.returncode != 0:
+            raise SpecError(f"cannot fetch {url}{'@' + ref if ref else ''}: {out.stderr.strip().splitlines()[-1:] or ['git failed']}")
+    return target
+
+
+def resolve(raw: object, base: Path, where: Position | None = None) -> Source:
+    """A source as written on the command line (`DIR`, `URL`, `URL#ref`) or in portal.yaml."""
+    if isinstance(raw, str):
+        if is_git_url(raw):
+            url, _, ref = raw.partition("#")
+            raw = {"git": url, "ref": ref or None}
+        else:
+            raw = {"path": raw}
+    if not isinstance(raw, dict) or not (raw.keys() <= SOURCE_KEYS) or ("path" in raw) == ("git" in raw):
+        raise SpecError(f"a source is a directory, a git URL, or a mapping with path or git (and ref, link); "
+                        f"keys allowed: {', '.join(sorted(SOURCE_KEYS))}", where)
+    link = safe_url(raw.get("link"))
+    if "git" in raw:
+        return Source(clone(str(raw["git"]), raw.get("ref")), link)
+    path = (base / str(raw["path"])).resolve()
+    if not path.is_dir():
+        raise SpecError(f"source directory {raw['path']} does not exist", where)
+    return Source(path, link)
+
+
+def load_config(path: Path) -> dict:
+    """portal.yaml: title, sources, metrics (files from `specmesh storage` / `consumption`), site_url."""
+    from ..spec.yamlload import YMap, YSeq, decode, load_text, plain
+
+    shown = str(path)
+    try:
+        doc = load_text(decode(path.read_bytes(), shown), shown)
+    except OSError as exc:
+        raise SpecError(f"cannot read portal config: {exc.strerror}", Position(shown)) from None
+    if not isinstance(doc, YMap):
+        raise SpecError("a portal config is a mapping", Position(shown, 1, 1))
+    for key in doc:
+        if key not in CONFIG_KEYS:
+            raise SpecError(f"unknown portal config key {key!r} (known: {', '.join(sorted(CONFIG_KEYS))})", doc.pos(key))
+    for key in ("sources", "metrics"):
+        if key in doc and not isinstance(doc[key], YSeq):
+            raise SpecError(f"{key} must be a list", doc.pos(key))
+    config = plain(doc)
+    config["_positions"] = {i: doc["sources"].pos(i) for i in range(len(doc.get("sources") or []))}
+    return config
