@@ -73,7 +73,7 @@ def generate(settings: dict, base: Path) -> Generated:
         downloads[p.spec_file] = target
         files[target] = spec
     pages = render_pages(build_pages(estate, title, repo_links, downloads), {p.domain for p in products})
-    files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css")})
+    files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css", "specmesh.js")})
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},
            {"Access matrix": "access.md"}, {"PII map": "pii.md"}, {"Flow graph": "flows.md"},

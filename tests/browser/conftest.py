@@ -1,0 +1,93 @@
+"""A built portal served on loopback, and real headless Chromium (Debian's chromium + chromedriver)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, REPO
+
+OUTPUT = REPO / "test-output" / "browser"
+
+HOSTILE = """asyncapi: '2.6.0'
+id: 'urn:evil.corp'
+info:
+  title: Evil <script>window.__pwned = 1</script> corp
+  version: '1.0.0'
+  description: |
+    Hello <img src=x onerror="window.__pwned = 2"> and [click me](javascript:window.__pwned=3)
+    and <a href="javascript:window.__pwned=4">raw link</a> **bold?**
+  contact: {name: Evil, email: evil@corp.example}
+channels:
+  _public.events:
+    bindings: {kafka: {partitions: 1}}
+    publish:
+      operationId: publishEvents
+      summary: "<script>window.__pwned = 5</script> events"
+      message:
+        bindings: {kafka: {key: {type: string}}}
+        payload:
+          type: object
+          properties:
+            payload_x: {type: string, description: "<img src=y onerror=\\"window.__pwned=6\\">"}
+  health.fitness._protected.workout:
+    subscribe:
+      operationId: readWorkouts
+      summary: Reads workouts it was never granted.
+      message: {name: Workout}
+"""
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("portal")
+    hostile = root / "evil"
+    (hostile / ".git").mkdir(parents=True)
+    (hostile / "evil-api.yaml").write_text(HOSTILE)
+    out = root / "site"
+    run = subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", str(EXAMPLES), str(hostile),
+                          "--out", str(out), "--title", "ACME data products"], capture_output=True, text=True,
+                         cwd=REPO, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def base_url(site) -> str:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    assert chromium and driver_path, "Debian's chromium and chromium-driver are needed (scripts/bootstrap installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                # the network is cut off: every host but loopback goes to a proxy that does not exist
+                "--proxy-server=http://127.0.0.1:9", "--no-first-run", "--disable-background-networking"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(driver_path))
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()

@@ -1,0 +1,119 @@
+"""The portal in real headless Chromium: navigation, search, access matrix, offline Mermaid, no script injection."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.conftest import OUTPUT
+
+pytestmark = pytest.mark.browser
+
+
+def wait(driver, seconds: float = 15):
+    return WebDriverWait(driver, seconds)
+
+
+def console_errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def requested_hosts(driver) -> set[str]:
+    hosts = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            if url.startswith("http"):
+                hosts.add(urlparse(url).hostname)
+    return hosts
+
+
+def open_page(driver, url: str):
+    driver.get(url)
+    wait(driver).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def test_home_shows_the_estate(browser, base_url):
+    open_page(browser, base_url)
+    text = browser.find_element(By.TAG_NAME, "article").text
+    assert "ACME data products" in browser.title
+    for name in ("finance.campaign", "health.fitness", "platform.control_plane", "retail.checkout", "evil.corp"):
+        assert name in text
+    browser.save_screenshot(str(OUTPUT / "home.png"))
+    assert console_errors(browser) == []
+
+
+def test_search_a_field_and_follow_the_hit_to_its_topic(browser, base_url):
+    open_page(browser, base_url)
+    box = wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    box.click()
+    box.send_keys("duration_s")
+    hit = wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".md-search-result__item a")))
+    browser.save_screenshot(str(OUTPUT / "search.png"))
+    hit.click()
+    wait(browser).until(lambda d: "health.fitness._protected.workout" in d.current_url)
+    assert "duration_s" in browser.find_element(By.TAG_NAME, "article").text
+
+
+@pytest.mark.parametrize("reader, topic, expected, css", [
+    ("health.life_enhancer", "health.fitness._protected.workout", "granted · reads", "smd-granted"),
+    ("retail.checkout", "platform.control_plane._protected.users", "granted · reads", "smd-granted"),
+    ("health.life_enhancer", "finance.campaign._protected.campaign-budget", "denied", "smd-denied"),
+    ("finance.campaign", "finance.campaign._public.sale", "owner", "smd-owner"),
+    ("evil.corp", "health.fitness._protected.workout", "denied · reads", "smd-violation"),
+])
+def test_access_matrix_cells(browser, base_url, reader, topic, expected, css):
+    open_page(browser, base_url + "access/")
+    cell = browser.find_element(By.CSS_SELECTOR, f"td[data-reader='{reader}'][data-topic='{topic}']")
+    assert cell.text == expected and css in cell.get_attribute("class").split()
+    if css == "smd-violation":
+        color = cell.value_of_css_property("background-color")
+        assert color.startswith("rgba(198, 40, 40"), color  # red
+        browser.save_screenshot(str(OUTPUT / "access.png"))
+
+
+def test_flow_graph_renders_as_svg_offline(browser, base_url):
+    browser.get_log("performance")  # start from a clean log
+    open_page(browser, base_url + "flows/")
+    svg = wait(browser, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".specmesh-flow svg")))
+    assert svg.size["width"] > 100
+    assert "health.fitness._protected.workout" in svg.get_attribute("innerHTML") or browser.find_elements(
+        By.CSS_SELECTOR, ".specmesh-flow svg .node")
+    browser.save_screenshot(str(OUTPUT / "flows.png"))
+    assert requested_hosts(browser) == {"127.0.0.1"}
+    assert console_errors(browser) == []
+
+
+def test_hostile_descriptions_render_as_text_and_run_nothing(browser, base_url):
+    for page in ("products/evil.corp/", "topics/evil.corp._public.events/", ""):
+        open_page(browser, base_url + page)
+        time.sleep(0.3)
+        assert browser.execute_script("return window.__pwned === undefined"), page
+        assert browser.find_elements(By.CSS_SELECTOR, "a[href^='javascript:'], img[src='x'], img[src='y']") == [], page
+    open_page(browser, base_url + "products/evil.corp/")
+    text = browser.find_element(By.TAG_NAME, "article").text
+    assert "<script>window.__pwned = 1</script>" in text or "<script>window.__pwned = 1</script>" in browser.title
+    assert '<img src=x onerror="window.__pwned = 2">' in text and "[click me](javascript:window.__pwned=3)" in text
+    browser.save_screenshot(str(OUTPUT / "hostile.png"))
+
+
+def test_no_console_errors_on_any_page(browser, base_url, site: Path):
+    pages = sorted(p.parent.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    assert len(pages) > 30
+    browser.get_log("browser")
+    failures = {}
+    for page in pages:
+        open_page(browser, base_url + ("" if page == "." else page + "/"))
+        errors = console_errors(browser)
+        if errors:
+            failures[page] = errors
+    assert failures == {}
