@@ -1,0 +1,110 @@
+"""Portal generation without a browser: escaping, sources (dirs, git, portal.yaml), plain mkdocs build."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from specmesh_docs.portal.escape import code, md, mermaid_label, safe_url
+from tests.conftest import EXAMPLES, REPO
+
+
+def specmesh(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "specmesh_docs", *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("<script>alert(1)</script>", "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"),
+    ("[x](javascript:alert(1))", "\\[x\\]\\(javascript:alert\\(1\\)\\)"),
+    ("a | b\nc", "a \\| b c"),
+    ("**bold** _it_ `code` # h", "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\# h"),
+])
+def test_user_text_is_escaped_for_markdown_and_html(text, expected):
+    assert str(md(text)) == expected
+
+
+def test_code_fence_cannot_be_closed_by_its_content():
+    block = str(code("x\n```\n<script>", "json"))
+    assert block.startswith("````json\n") and block.endswith("\n````")
+
+
+def test_mermaid_labels_and_urls():
+    assert mermaid_label('a"]; click x "javascript:1') == "a#34;#93;#59; click x #34;javascript#58;1"
+    assert safe_url("https://git.example/acme/x/blob/main/") and safe_url("javascript:alert(1)") is None
+
+
+def test_build_writes_pages_and_catalog(tmp_path):
+    out = tmp_path / "site"
+    run = specmesh("portal", "build", str(EXAMPLES), "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    catalog = json.loads((out / "catalog.json").read_text())
+    assert {p["domain"] for p in catalog["products"]} == {"finance.campaign", "health.fitness", "health.life_enhancer",
+                                                          "platform.control_plane", "retail.checkout"}
+    topics = {t["name"]: t for t in catalog["topics"]}
+    assert topics["health.fitness._protected.workout"]["readers"] == ["health.fitness", "health.life_enhancer"]
+    assert topics["finance.campaign._public.sale"]["readers"] == ["*"]
+    for name in topics:
+        assert (out / "topics" / name / "index.html").is_file()
+    assert (out / "specs" / "retail.checkout" / "retail-checkout-api.yaml").is_file()
+    html = (out / "index.html").read_text()
+    assert "fonts.googleapis.com" not in html and "unpkg.com" not in html and "cdn" not in html.lower()
+
+
+def test_plain_mkdocs_build_with_the_repo_config(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "site")], cwd=REPO,
+                         capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "site" / "topics" / "retail.checkout._public.order-placed" / "index.html").is_file()
+    assert (tmp_path / "site" / "catalog.json").is_file()
+
+
+def test_portal_config_with_links_and_metrics(tmp_path):
+    storage = {"version": 1, "kind": "specmesh-storage", "bytes_include_replicas": True, "totals": {},
+               "products": [{"domain": "finance.campaign", "topics": [
+                   {"name": "finance.campaign._public.sale", "exists": True, "partitions": 12, "bytes": 4096,
+                    "records": 17}], "totals": {}}]}
+    (tmp_path / "storage.json").write_text(json.dumps(storage))
+    (tmp_path / "portal.yaml").write_text(
+        "title: Finance portal\nsources:\n"
+        f"  - path: {EXAMPLES / 'finance-campaign'}\n    link: https://git.example/acme/finance/blob/main/\n"
+        "metrics: [storage.json]\n")
+    out = tmp_path / "site"
+    run = specmesh("portal", "build", "--config", str(tmp_path / "portal.yaml"), "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    product = (out / "products" / "finance.campaign" / "index.html").read_text()
+    assert 'href="https://git.example/acme/finance/blob/main/finance-campaign-api.yaml"' in product
+    chargeback = (out / "chargeback" / "index.html").read_text()
+    assert "4096" in chargeback and "17" in chargeback
+
+
+def test_portal_config_errors_are_positioned(tmp_path):
+    (tmp_path / "portal.yaml").write_text("title: x\nsourcez: [a]\n")
+    run = specmesh("portal", "build", "--config", str(tmp_path / "portal.yaml"), "--out", str(tmp_path / "s"))
+    assert run.returncode == 2 and "portal.yaml:2:1: error: unknown portal config key 'sourcez'" in run.stderr
+
+
+def test_git_source_is_shallow_cloned_at_a_ref(tmp_path):
+    repo = tmp_path / "retail"
+    shutil.copytree(EXAMPLES / "retail-checkout", repo)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for cmd in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "spec"], ["tag", "v1"]):
+        subprocess.run([*git, *cmd], cwd=repo, check=True, capture_output=True)
+    out = tmp_path / "site"
+    run = specmesh("portal", "build", f"file://{repo}#v1", "--out", str(out), env={"SPECMESH_CACHE": str(tmp_path / "cache")})
+    assert run.returncode == 0, run.stderr
+    assert (out / "topics" / "retail.checkout._public.order-placed" / "index.html").is_file()
+    assert list((tmp_path / "cache" / "repos").iterdir())
+
+
+def test_broken_spec_in_a_source_is_a_positioned_error(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "broken-api.yaml").write_text("asyncapi: '2.6.0'\nid: [unclosed\n")
+    run = specmesh("portal", "build", str(tmp_path), "--out", str(tmp_path / "site"))
+    assert run.returncode == 2 and "broken-api.yaml:3:1: error: invalid YAML" in run.stderr and "Traceback" not in run.stderr
