@@ -108,3 +108,26 @@ def test_broken_spec_in_a_source_is_a_positioned_error(tmp_path):
     (tmp_path / "broken-api.yaml").write_text("asyncapi: '2.6.0'\nid: [unclosed\n")
     run = specmesh("portal", "build", str(tmp_path), "--out", str(tmp_path / "site"))
     assert run.returncode == 2 and "broken-api.yaml:3:1: error: invalid YAML" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_serve_gives_a_live_preview(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "specmesh_docs", "portal", "serve", str(EXAMPLES), "--dev-addr",
+                             f"127.0.0.1:{port}"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, body = time.time() + 60, ""
+        while time.time() < deadline and "health.fitness" not in body:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert "health.fitness" in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
