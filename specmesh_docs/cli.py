@@ -123,7 +123,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
                    dry_run=args.dry_run, plan_out=args.plan_out, plan_in=args.plan, fmt=args.format,
                    owner_principal=args.owner_principal, factor=args.partition_count_factor,
                    clean=args.clean_unspecified, allow_delete=parse_allow_delete(args.allow_delete),
-                   config=args.config, timeout=args.timeout)
+                   config=args.config, timeout=args.timeout, schema_registry=args.schema_registry)
     return provision(opts)
 
 
@@ -223,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--allow-delete", metavar="KINDS", help="what clean-up may delete: topics,acls")
     prov.add_argument("--config", metavar="FILE", help="policy file (default: specmesh.yaml found upwards)")
     prov.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
+    prov.add_argument("--schema-registry", metavar="URL",
+                      help="register key and value schemas there (Confluent REST API); credentials from "
+                           "schema.registry.* in --command-config or SPECMESH_SCHEMA_REGISTRY_*")
     prov.set_defaults(func=cmd_provision)
 
     for name, text in (("storage", "bytes on disk and records per owned topic and data product (JSON)"),

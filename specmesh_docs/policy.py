@@ -48,6 +48,7 @@ class Policy:
     spec_patterns: tuple[str, ...] = ("*-api.yaml", "*-api.yml", "asyncapi*.yaml", "asyncapi*.yml", "asyncapi*.json")
     severities: dict = field(default_factory=dict)  # rule id -> error|warning|info|off
     overrides: tuple = ()  # ({"paths": [glob, ...], "severities": {...}}, ...)
+    schema_compatibility: str = "FULL_TRANSITIVE"  # set on every subject provisioning registers (like SpecMesh)
     private_create_acl: bool = True  # provisioning: owner may CREATE under D._private. (SpecMesh #455)
     source: str = "(defaults)"
 
@@ -75,6 +76,7 @@ _TYPES = {
     "domain_pattern": str, "topic_pattern": str, "infrastructure_words": list, "infrastructure_patterns": list,
     "partitions": dict, "replicas": dict, "pii_max_retention_ms": int, "shared_namespaces": list,
     "spec_patterns": list, "severities": dict, "overrides": list, "private_create_acl": bool,
+    "schema_compatibility": str,
 }
 
 
@@ -130,6 +132,9 @@ def load_policy(path: Path) -> Policy:
                 re.compile(values[key])
             except re.error as exc:
                 raise SpecError(f"{key} is not a valid regular expression: {exc}", doc.pos(key)) from None
+    levels = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE")
+    if values.get("schema_compatibility", "FULL_TRANSITIVE") not in levels:
+        raise SpecError(f"schema_compatibility must be one of {', '.join(levels)}", doc.pos("schema_compatibility"))
     if "pii_max_retention_ms" in values and values["pii_max_retention_ms"] < 0:
         raise SpecError("pii_max_retention_ms must be >= 0", doc.pos("pii_max_retention_ms"))
     return replace(Policy(), source=shown, **values)

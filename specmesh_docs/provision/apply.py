@@ -38,7 +38,8 @@ def _phase(changes: list[Change], run: Callable[[], dict], key: Callable[[Change
     return [Result(c, outcome.get(key(c), "no result from the broker")) for c in changes]
 
 
-def apply_plan(cluster, changes: list[Change], progress: Callable[[str, list[Result]], None] = lambda p, r: None) -> list[Result]:
+def apply_plan(cluster, changes: list[Change], progress: Callable[[str, list[Result]], None] = lambda p, r: None,
+               registry=None) -> list[Result]:
     def pick(action: str, kind: str) -> list[Change]:
         return [c for c in changes if c.action == action and c.kind == kind]
 
@@ -56,7 +57,13 @@ def apply_plan(cluster, changes: list[Change], progress: Callable[[str, list[Res
         ("topic deletions", pick("delete", "topic"), lambda: cluster.delete_topics([c.name for c in pick("delete", "topic")]), by_name),
     ]
     results: list[Result] = []
+    schemas = [c for c in changes if c.kind == "schema"]
     for label, items, run, key in phases:
+        if label == "ACLs" and schemas:  # order: topics, schemas, ACLs
+            done = registry.apply(schemas) if registry is not None else [
+                Result(c, "no --schema-registry given") for c in schemas]
+            results.extend(done)
+            progress("schemas", done)
         done = _phase(items, run, key)
         results.extend(done)
         if done:
@@ -66,6 +73,8 @@ def apply_plan(cluster, changes: list[Change], progress: Callable[[str, list[Res
 
 def visible(change: Change, observed) -> bool:
     """Whether the cluster already shows an applied change (metadata reaches brokers asynchronously)."""
+    if change.kind == "schema":
+        return True  # the registry answers synchronously
     if change.kind == "acl":
         return (change.acl in observed.acls) == (change.action == "create")
     topic = observed.topics.get(change.name)

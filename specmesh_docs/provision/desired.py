@@ -52,6 +52,10 @@ def desired_state(product, policy: Policy, owner_principal: str | None = None, f
         partitions = max(1, int((t.partitions or 1) * factor))
         desired.topics[t.name] = TopicState(t.name, partitions, t.replicas, configs)
     desired.acls = owner_acls(scope, policy) | grant_acls(product, policy)
+    from .schemas import registrations
+
+    desired.schemas = registrations(product, policy)
+    desired.compatibility = policy.schema_compatibility
     return desired
 
 

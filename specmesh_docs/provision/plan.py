@@ -42,6 +42,7 @@ class Change:
 class Plan:
     changes: list[Change] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # refusals: nothing is applied
+    unchanged: list[tuple[str, str, int]] = field(default_factory=list)  # (domain, subject, version): schemas
 
     def counts(self) -> dict[str, int]:
         return {a: sum(1 for c in self.changes if c.action == a) for a in ("create", "update", "delete")}
@@ -86,15 +87,18 @@ def diff(desired: Desired, observed: Observed, clean: bool = False, allow_delete
 
 
 def merge(plans: list[Plan]) -> Plan:
-    return Plan([c for p in plans for c in p.changes], [e for p in plans for e in p.errors])
+    return Plan([c for p in plans for c in p.changes], [e for p in plans for e in p.errors],
+                [u for p in plans for u in p.unchanged])
 
 
-def observed_digest(observed: dict[str, Observed]) -> str:
-    """What a saved plan was made against; applying it refuses if this changed."""
+def observed_digest(observed: dict[str, Observed], registry: dict | None = None) -> str:
+    """What a saved plan was made against (cluster and registry); applying it refuses if this changed."""
     doc = {domain: {"topics": {n: [t.partitions, t.replicas, {k: t.configs.get(k) for k in sorted(o.dynamic_configs.get(n, ()))}]
                                for n, t in sorted(o.topics.items())},
                     "acls": sorted(map(list, o.acls))}
            for domain, o in sorted(observed.items())}
+    if registry:
+        doc["(schema registry)"] = registry
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
@@ -119,6 +123,14 @@ def _update_words(before: dict, after: dict) -> str:
     return "; ".join(parts)
 
 
+def _schema_words(c: Change) -> str:
+    if "schema" not in c.after:
+        return f"compatibility {c.before.get('compatibility') or '(registry default)'} -> {c.after['compatibility']}"
+    if c.action == "create":
+        return f"{c.after['type']}, new subject, compatibility {c.after['compatibility']}"
+    return f"{c.after['type']}, new version after {c.before['version']} (compatible)"
+
+
 def render_text(plan: Plan, header: dict[str, str] | None = None) -> str:
     lines: list[str] = []
     domain = None
@@ -130,9 +142,13 @@ def render_text(plan: Plan, header: dict[str, str] | None = None) -> str:
             detail = _topic_words(c.after)
         elif c.kind == "topic" and c.action == "update":
             detail = _update_words(c.before, c.after)
+        elif c.kind == "schema":
+            detail = _schema_words(c)
         else:
             detail = ""
         lines.append(f"  {SIGN[c.action]} {c.action} {c.kind} {c.name}" + (f"  {detail}" if detail else ""))
+    for domain_, subject, version in plan.unchanged:
+        lines.append(f"  = unchanged schema {subject} (version {version})")
     for error in plan.errors:
         lines.append(f"  ! refused: {error}")
     n = plan.counts()
@@ -143,4 +159,6 @@ def render_text(plan: Plan, header: dict[str, str] | None = None) -> str:
 def plan_document(plan: Plan, specs: list[dict], digest: str, bootstrap: str, extra: dict | None = None) -> dict:
     return {"version": PLAN_VERSION, "kind": "specmesh-plan", "bootstrap": bootstrap, "specs": specs,
             "observed_digest": digest, "summary": plan.counts(), "errors": plan.errors,
-            "changes": [c.to_dict() for c in plan.changes], **(extra or {})}
+            "changes": [c.to_dict() for c in plan.changes],
+            "unchanged_schemas": [{"domain": d, "subject": s, "version": v} for d, s, v in plan.unchanged],
+            **(extra or {})}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ class Options:
     allow_delete: frozenset = frozenset()
     config: str | None = None
     timeout: float = 30.0
+    schema_registry: str | None = None
 
 
 def parse_allow_delete(text: str | None) -> frozenset:
@@ -70,22 +72,35 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
     settings = client_settings(opts.bootstrap, opts.command_config)
     scopes = [Scope(**s) for s in saved["scopes"]] if saved else [d.scope for d in desired]
     cluster = Cluster(settings, opts.timeout)
+    registry = None
+    if opts.schema_registry:
+        from .registry import Registry, registry_settings
+
+        registry = Registry(registry_settings(opts.schema_registry, settings, os.environ))
+    subjects = saved.get("subjects", []) if saved else [r.subject for d in desired for r in d.schemas]
     try:
         observed = cluster.observe(scopes)
+        registry_state = registry.digest_state(subjects) if registry is not None else {}
+        digest = observed_digest(observed, registry_state)
+        if saved:
+            if saved["observed_digest"] != digest:
+                print(f"specmesh: the cluster changed since {opts.plan_in} was made; plan again", file=err)
+                return EXIT_FAILED
+            plan = Plan([Change.from_dict(c) for c in saved["changes"]], list(saved["errors"]))
+            specs = saved["specs"]
+        else:
+            plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete) for d in desired]
+            if registry is not None:
+                planned_new: set[str] = set()
+                for d, p in zip(desired, plans):
+                    add_schema_changes(p, d, registry.observe(d.schemas, planned_new))
+            plan = merge(plans)
+            specs = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
     except ClusterError as exc:
         print(f"specmesh: cannot read the cluster: {exc.message}", file=err)
         return EXIT_FAILED
-    digest = observed_digest(observed)
-    if saved:
-        if saved["observed_digest"] != digest:
-            print(f"specmesh: the cluster changed since {opts.plan_in} was made; plan again", file=err)
-            return EXIT_FAILED
-        plan = Plan([Change.from_dict(c) for c in saved["changes"]], list(saved["errors"]))
-        specs = saved["specs"]
-    else:
-        plan = merge([diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete) for d in desired])
-        specs = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
-    document = plan_document(plan, specs, digest, settings["bootstrap.servers"], {"scopes": _scope_dicts(scopes)})
+    document = plan_document(plan, specs, digest, settings["bootstrap.servers"],
+                             {"scopes": _scope_dicts(scopes), "subjects": subjects})
     header = {s["domain"]: s["file"] for s in specs}
     if opts.fmt == "text":
         out.write(render_text(plan, header))
@@ -99,7 +114,7 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
     if opts.dry_run or opts.plan_out or not plan.changes:
         _finish(opts, out, document, [], applied=False, requests=cluster.requests)
         return EXIT_OK
-    results = cluster_apply(cluster, plan, opts, out)
+    results = cluster_apply(cluster, plan, opts, out, registry)
     from .apply import await_visible
 
     try:
@@ -111,7 +126,20 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
-def cluster_apply(cluster, plan: Plan, opts: Options, out):
+def add_schema_changes(plan: Plan, desired, states) -> None:
+    """Schema registrations join the domain's plan; refusals stop the whole plan."""
+    from .schemas import diff_schemas
+
+    domain = desired.scope.domain
+    changes, unchanged, errors = diff_schemas(domain, desired.schemas, states, desired.compatibility)
+    topic_count = sum(1 for c in plan.changes if c.kind == "topic")
+    plan.changes[topic_count:topic_count] = [Change(a, "schema", domain, subject, before, after)
+                                             for a, subject, before, after in changes]
+    plan.unchanged += [(domain, subject, version) for subject, version in unchanged]
+    plan.errors += errors
+
+
+def cluster_apply(cluster, plan: Plan, opts: Options, out, registry=None):
     from .apply import apply_plan
 
     def progress(phase: str, done):
@@ -125,7 +153,7 @@ def cluster_apply(cluster, plan: Plan, opts: Options, out):
     if opts.fmt == "text":
         out.write("Applying:\n")
         out.flush()
-    return apply_plan(cluster, plan.changes, progress)
+    return apply_plan(cluster, plan.changes, progress, registry)
 
 
 def _finish(opts: Options, out, document: dict, results: list, applied: bool, requests: int = 0) -> None:

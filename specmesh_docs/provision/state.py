@@ -50,6 +50,8 @@ class Desired:
     spec_file: str
     topics: dict[str, TopicState] = field(default_factory=dict)
     acls: set[Acl] = field(default_factory=set)
+    schemas: list = field(default_factory=list)  # schemas.Registration, in registration order
+    compatibility: str = "FULL_TRANSITIVE"
 
 
 @dataclass

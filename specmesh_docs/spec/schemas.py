@@ -51,6 +51,7 @@ class Schema:
     document: object = None  # parsed schema (dict or .proto text), for registration
     references: list[tuple[str, str]] = field(default_factory=list)  # (Avro full name, file)
     pos: Position | None = None
+    named: dict = field(default_factory=dict, repr=False)  # Avro: referenced full name -> its parsed document
 
     @property
     def pii_fields(self) -> list[Field]:
@@ -97,7 +98,8 @@ class AvroReader:
         fields: list[Field] = []
         self._fields(doc, None, "", fields, set())
         return Schema("avro", fields, type=_avro_kind(doc), file=self._shown(path), full_name=top,
-                      document=doc, references=self.references, pos=pos_of(doc, default=at))
+                      document=doc, references=self.references, pos=pos_of(doc, default=at),
+                      named={name: self.named[name] for name, _ in self.references if name in self.named})
 
     @staticmethod
     def _declared_name(node: object, namespace: str | None) -> str | None:

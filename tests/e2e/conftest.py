@@ -81,3 +81,16 @@ def own_kafka(tmp_path_factory):
     home = tmp_path_factory.mktemp("kafka-own")
     for broker in start_broker(home):
         yield broker, home
+
+
+@pytest.fixture(scope="session")
+def schema_registry(tmp_path_factory) -> str:
+    """A real schema registry (scripts/registry-dev): its Confluent-compatible URL."""
+    home = tmp_path_factory.mktemp("registry-dev")
+    env = dict(os.environ, REGISTRY_DEV_HOME=str(home))
+    script = REPO / "scripts" / "registry-dev"
+    out = subprocess.run([str(script), "start"], capture_output=True, text=True, timeout=900, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(f"scripts/registry-dev start failed:\n{out.stderr}")
+    yield out.stdout.strip().split("schema.registry.url=", 1)[1]
+    subprocess.run([str(script), "stop"], capture_output=True, env=env, timeout=60)

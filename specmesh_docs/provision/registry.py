@@ -1,0 +1,94 @@
+"""The edge to a schema registry speaking the Confluent REST API (confluent-kafka's client)."""
+
+from __future__ import annotations
+
+from .apply import Result
+from .kafka import ClusterError
+from .schemas import Registration, SubjectState
+
+NOT_FOUND = (404, 40401, 40402, 40403)
+
+
+def registry_settings(url: str, settings: dict[str, str], environ) -> dict[str, str]:
+    """`schema.registry.*` keys of the client properties and SPECMESH_SCHEMA_REGISTRY_* variables."""
+    conf = {k[len("schema.registry."):]: v for k, v in settings.items() if k.startswith("schema.registry.")}
+    for name, value in environ.items():
+        if name.startswith("SPECMESH_SCHEMA_REGISTRY_"):
+            conf[name[len("SPECMESH_SCHEMA_REGISTRY_"):].lower().replace("_", ".")] = value
+    conf.pop("url", None)
+    return {"url": url, **conf}
+
+
+def _missing(exc) -> bool:
+    return getattr(exc, "http_status_code", None) == 404 or getattr(exc, "error_code", None) in NOT_FOUND
+
+
+class Registry:
+    def __init__(self, conf: dict[str, str]):
+        from confluent_kafka.schema_registry import SchemaRegistryClient
+
+        self.client = SchemaRegistryClient(conf)
+        self.requests = 0
+
+    def _schema(self, reg: Registration, versions: dict[str, int] | None = None):
+        from confluent_kafka.schema_registry import Schema, SchemaReference
+
+        refs = [SchemaReference(name, subject, (versions or {}).get(subject) or self._latest(subject) or 1)
+                for name, subject in reg.references]
+        return Schema(reg.text, reg.schema_type, references=refs)
+
+    def _call(self, what: str, fn):
+        self.requests += 1
+        try:
+            return fn()
+        except Exception as exc:
+            if _missing(exc):
+                return None
+            raise ClusterError(f"schema registry: {what}: {getattr(exc, 'error_message', None) or exc}") from None
+
+    def _latest(self, subject: str) -> int | None:
+        found = self._call(f"latest version of {subject}", lambda: self.client.get_latest_version(subject))
+        return found.version if found is not None else None
+
+    def observe(self, regs: list[Registration], planned_new: set[str]) -> dict[str, SubjectState]:
+        states: dict[str, SubjectState] = {}
+        for reg in regs:
+            state = SubjectState(latest=self._latest(reg.subject))
+            if state.latest is not None and reg.owned:
+                if any(subject in planned_new for _, subject in reg.references):
+                    state.compatible = None  # its references are not registered yet: nothing to compare with
+                else:
+                    schema = self._schema(reg)
+                    found = self._call(f"look up {reg.subject}", lambda: self.client.lookup_schema(reg.subject, schema))
+                    state.same = found.version if found is not None else None
+                    if state.same is None:
+                        state.compatible = self._call(f"compatibility of {reg.subject}",
+                                                      lambda: self.client.test_compatibility(reg.subject, schema))
+                state.compatibility = self._call(f"compatibility level of {reg.subject}",
+                                                 lambda: self.client.get_compatibility(reg.subject))
+            elif state.latest is None and reg.owned:
+                planned_new.add(reg.subject)
+            states[reg.subject] = state
+        return states
+
+    def digest_state(self, subjects: list[str]) -> dict[str, int | None]:
+        return {s: self._latest(s) for s in sorted(subjects)}
+
+    def apply(self, changes) -> list[Result]:
+        """Registers in plan order (references first); sets each subject's compatibility level."""
+        results = []
+        for change in changes:
+            after = change.after
+            try:
+                if "schema" in after:
+                    reg = Registration(after["subject"], after["type"], after["schema"],
+                                       [(r["name"], r["subject"]) for r in after["references"]])
+                    schema = self._schema(reg)
+                    self._call(f"register {reg.subject}", lambda: self.client.register_schema(reg.subject, schema))
+                if after.get("compatibility"):
+                    self._call(f"set compatibility of {change.name}",
+                               lambda: self.client.set_compatibility(change.name, after["compatibility"]))
+                results.append(Result(change))
+            except ClusterError as exc:
+                results.append(Result(change, exc.message))
+        return results
