@@ -13,9 +13,16 @@ import pytest
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from tests.conftest import REPO, conformance_dir
+from tests.e2e.conftest import start_broker
 
 pytestmark = pytest.mark.kafka
 D = "simple.provision_demo"
+
+
+@pytest.fixture(scope="module")
+def kafka(tmp_path_factory):
+    """A broker of this module's own: the SpecMesh specs here share domains with test_provision's."""
+    yield from start_broker(tmp_path_factory.mktemp("kafka-schemas"))
 
 
 def provision(kafka, registry: str, *args: str) -> subprocess.CompletedProcess:
