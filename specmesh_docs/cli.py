@@ -123,7 +123,8 @@ def cmd_provision(args: argparse.Namespace) -> int:
                    dry_run=args.dry_run, plan_out=args.plan_out, plan_in=args.plan, fmt=args.format,
                    owner_principal=args.owner_principal, factor=args.partition_count_factor,
                    clean=args.clean_unspecified, allow_delete=parse_allow_delete(args.allow_delete),
-                   config=args.config, timeout=args.timeout, schema_registry=args.schema_registry)
+                   config=args.config, timeout=args.timeout, schema_registry=args.schema_registry,
+                   catalog=args.catalog or [])
     return provision(opts)
 
 
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--clean-unspecified", action="store_true", help="delete what the spec no longer has")
     prov.add_argument("--allow-delete", metavar="KINDS", help="what clean-up may delete: topics,acls")
     prov.add_argument("--config", metavar="FILE", help="policy file (default: specmesh.yaml found upwards)")
+    prov.add_argument("--catalog", action="append", metavar="DIR", help="other repos' specs, for cross-spec lint rules")
     prov.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
     prov.add_argument("--schema-registry", metavar="URL",
                       help="register key and value schemas there (Confluent REST API); credentials from "

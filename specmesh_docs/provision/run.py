@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -31,6 +32,8 @@ class Options:
     config: str | None = None
     timeout: float = 30.0
     schema_registry: str | None = None
+    catalog: list = None
+    lint_findings: list = None
 
 
 def parse_allow_delete(text: str | None) -> frozenset:
@@ -41,22 +44,46 @@ def parse_allow_delete(text: str | None) -> frozenset:
     return kinds
 
 
-def desired_states(opts: Options):
+def desired_states(opts: Options, specs: list[str]):
+    """Desired state per spec, and the digest of the specs and policy it comes from."""
     from ..policy import PolicyCache
     from ..spec import load_spec
     from .desired import check_factor, desired_state
+    from .gate import inputs_digest
 
     check_factor(opts.factor)
-    if opts.owner_principal and len(opts.specs) > 1:
+    if opts.owner_principal and len(specs) > 1:
         raise SpecError("--owner-principal applies to one spec; give one spec per run")
     policies = PolicyCache(Path(opts.config) if opts.config else None)
-    states = []
-    for spec in opts.specs:
+    states, products = [], []
+    for spec in specs:
         product = load_spec(spec)
         if product.problems:
             raise product.problems[0]
+        products.append(product)
         states.append(desired_state(product, policies.for_spec(Path(spec)), opts.owner_principal, opts.factor))
-    return states
+    return states, inputs_digest(products, policies)
+
+
+def validate(opts: Options, specs: list[str], out, err) -> bool:
+    """Lint gate: prints the findings; False when any is an error (nothing may be planned)."""
+    from ..lint.report import summary_line, to_text
+    from .gate import blocking, lint_specs
+
+    result = lint_specs(specs, opts.config, opts.catalog or [])
+    if result.errors:
+        raise result.errors[0]
+    shown = [f for f in result.findings if f.severity != "info"]  # warnings show, and do not block
+    opts.lint_findings = shown
+    if opts.fmt == "text" and shown:
+        out.write(to_text(dataclasses.replace(result, findings=shown)))
+        out.flush()
+    errors = blocking(result.findings)
+    if errors:
+        print(f"specmesh: {summary_line(result)}; provisioning applies only valid specs: nothing was planned "
+              "or applied (relax a rule in the policy file if the organisation agrees)", file=err)
+        return False
+    return True
 
 
 def _scope_dicts(scopes: list[Scope]) -> list[dict]:
@@ -68,7 +95,16 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
     from .kafka import Cluster, ClusterError
 
     saved = _read_plan(Path(opts.plan_in)) if opts.plan_in else None
-    desired = [] if saved else desired_states(opts)
+    specs = [s["file"] for s in saved["specs"]] if saved else opts.specs
+    if not validate(opts, specs, out, err):
+        _finish(opts, out, None, [], applied=False)
+        return EXIT_FAILED
+    desired, inputs = desired_states(opts, specs)
+    if saved:
+        if saved.get("inputs_digest") != inputs:
+            print(f"specmesh: the specs or the policy changed since {opts.plan_in} was made; plan again", file=err)
+            return EXIT_FAILED
+        desired = []
     settings = client_settings(opts.bootstrap, opts.command_config)
     scopes = [Scope(**s) for s in saved["scopes"]] if saved else [d.scope for d in desired]
     cluster = Cluster(settings, opts.timeout)
@@ -87,7 +123,7 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
                 print(f"specmesh: the cluster changed since {opts.plan_in} was made; plan again", file=err)
                 return EXIT_FAILED
             plan = Plan([Change.from_dict(c) for c in saved["changes"]], list(saved["errors"]))
-            specs = saved["specs"]
+            spec_list = saved["specs"]
         else:
             plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete) for d in desired]
             if registry is not None:
@@ -95,13 +131,13 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
                 for d, p in zip(desired, plans):
                     add_schema_changes(p, d, registry.observe(d.schemas, planned_new))
             plan = merge(plans)
-            specs = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
+            spec_list = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
     except ClusterError as exc:
         print(f"specmesh: cannot read the cluster: {exc.message}", file=err)
         return EXIT_FAILED
-    document = plan_document(plan, specs, digest, settings["bootstrap.servers"],
-                             {"scopes": _scope_dicts(scopes), "subjects": subjects})
-    header = {s["domain"]: s["file"] for s in specs}
+    document = plan_document(plan, spec_list, digest, settings["bootstrap.servers"],
+                             {"scopes": _scope_dicts(scopes), "subjects": subjects, "inputs_digest": inputs})
+    header = {s["domain"]: s["file"] for s in spec_list}
     if opts.fmt == "text":
         out.write(render_text(plan, header))
         out.flush()
@@ -156,10 +192,11 @@ def cluster_apply(cluster, plan: Plan, opts: Options, out, registry=None):
     return apply_plan(cluster, plan.changes, progress, registry)
 
 
-def _finish(opts: Options, out, document: dict, results: list, applied: bool, requests: int = 0) -> None:
+def _finish(opts: Options, out, document: dict | None, results: list, applied: bool, requests: int = 0) -> None:
     failed = sum(1 for r in results if not r.ok)
     if opts.fmt == "json":
-        report = {"version": 1, "plan": document, "applied": applied,
+        lint = [f.to_dict() for f in getattr(opts, "lint_findings", [])]
+        report = {"version": 1, "lint": lint, "plan": document, "applied": applied,
                   "results": [r.to_dict() for r in results],
                   "summary": {"applied": len(results) - failed, "failed": failed}, "admin_requests": requests}
         out.write(json.dumps(report, indent=2) + "\n")
