@@ -96,6 +96,14 @@ def test_another_domains_schema_must_be_registered_by_its_owner(kafka, schema_re
     assert "= unchanged schema com.example.shared.Currency (version 1)" in planned.stdout
     assert "+ create schema com.example.trading.TradeInfo" in planned.stdout  # own namespace: registered here
     assert "+ create schema com.example.trading._public.trade-value" in planned.stdout
+    applied = provision(kafka, schema_registry, trading)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    trade = client.get_latest_version("com.example.trading._public.trade-value").schema
+    assert {(r.name, r.subject, r.version) for r in trade.references} == {
+        ("com.example.shared.Currency", "com.example.shared.Currency", 1),
+        ("com.example.trading.TradeInfo", "com.example.trading.TradeInfo", 1)}
+    again = provision(kafka, schema_registry, trading)
+    assert again.stdout.strip().endswith("Plan: 0 to create, 0 to update, 0 to delete"), again.stdout
 
 
 def test_json_schema_and_protobuf_subjects(kafka, schema_registry, tmp_path):
