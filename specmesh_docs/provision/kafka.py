@@ -17,6 +17,7 @@ class Cluster:
         from confluent_kafka.admin import AdminClient
 
         self.timeout = timeout
+        self.bootstrap = settings.get("bootstrap.servers", "")
         self.requests = 0  # admin requests made, for the benchmark
         self.admin = AdminClient({**settings, "socket.timeout.ms": str(int(timeout * 1000))})
 

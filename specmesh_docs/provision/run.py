@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Position, SpecError
@@ -32,8 +32,7 @@ class Options:
     config: str | None = None
     timeout: float = 30.0
     schema_registry: str | None = None
-    catalog: list = None
-    lint_findings: list = None
+    catalog: list[str] = field(default_factory=list)
 
 
 def parse_allow_delete(text: str | None) -> frozenset:
@@ -65,8 +64,8 @@ def desired_states(opts: Options, specs: list[str]):
     return states, inputs_digest(products, policies)
 
 
-def validate(opts: Options, specs: list[str], out, err) -> bool:
-    """Lint gate: prints the findings; False when any is an error (nothing may be planned)."""
+def validate(opts: Options, specs: list[str], out, err) -> tuple[bool, list]:
+    """Lint gate: prints warnings and errors; (False, findings) when any is an error (nothing may be planned)."""
     from ..lint.report import summary_line, to_text
     from .gate import blocking, lint_specs
 
@@ -74,7 +73,6 @@ def validate(opts: Options, specs: list[str], out, err) -> bool:
     if result.errors:
         raise result.errors[0]
     shown = [f for f in result.findings if f.severity != "info"]  # warnings show, and do not block
-    opts.lint_findings = shown
     if opts.fmt == "text" and shown:
         out.write(to_text(dataclasses.replace(result, findings=shown)))
         out.flush()
@@ -82,84 +80,104 @@ def validate(opts: Options, specs: list[str], out, err) -> bool:
     if errors:
         print(f"specmesh: {summary_line(result)}; provisioning applies only valid specs: nothing was planned "
               "or applied (relax a rule in the policy file if the organisation agrees)", file=err)
-        return False
-    return True
+        return False, shown
+    return True, shown
 
 
 def _scope_dicts(scopes: list[Scope]) -> list[dict]:
     return [{"domain": s.domain, "prefix": s.prefix, "owner": s.owner} for s in scopes]
 
 
+class Refused(Exception):
+    """The run stops before anything is written (exit 1)."""
+
+
 def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
-    from .client import client_settings
-    from .kafka import Cluster, ClusterError
+    from .kafka import ClusterError
 
     saved = _read_plan(Path(opts.plan_in)) if opts.plan_in else None
     specs = [s["file"] for s in saved["specs"]] if saved else opts.specs
-    if not validate(opts, specs, out, err):
-        _finish(opts, out, None, [], applied=False)
+    valid, findings = validate(opts, specs, out, err)
+    if not valid:
+        _finish(opts, out, findings, None, [], applied=False)
         return EXIT_FAILED
     desired, inputs = desired_states(opts, specs)
-    if saved:
-        if saved.get("inputs_digest") != inputs:
-            print(f"specmesh: the specs or the policy changed since {opts.plan_in} was made; plan again", file=err)
-            return EXIT_FAILED
-        desired = []
+    cluster, registry = _connect(opts)
+    try:
+        if saved and saved.get("inputs_digest") != inputs:
+            raise Refused(f"the specs or the policy changed since {opts.plan_in} was made; plan again")
+        plan, document, scopes = _plan(opts, saved, desired, inputs, cluster, registry)
+    except Refused as exc:
+        print(f"specmesh: {exc}", file=err)
+        return EXIT_FAILED
+    except ClusterError as exc:
+        print(f"specmesh: cannot read the cluster: {exc.message}", file=err)
+        return EXIT_FAILED
+    if opts.fmt == "text":
+        out.write(render_text(plan, {s["domain"]: s["file"] for s in document["specs"]}))
+        out.flush()
+    if plan.errors:
+        _finish(opts, out, findings, document, [], applied=False, requests=cluster.requests)
+        print(f"specmesh: plan refused ({len(plan.errors)} problem(s)); nothing was applied", file=err)
+        return EXIT_FAILED
+    if opts.plan_out:
+        Path(opts.plan_out).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if opts.dry_run or opts.plan_out or not plan.changes:
+        _finish(opts, out, findings, document, [], applied=False, requests=cluster.requests)
+        return EXIT_OK
+    results = cluster_apply(cluster, plan, opts, out, registry)
+    _read_back(cluster, scopes, results, err)
+    _finish(opts, out, findings, document, results, applied=True, requests=cluster.requests)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def _connect(opts: Options):
+    from .client import client_settings
+    from .kafka import Cluster
+
     settings = client_settings(opts.bootstrap, opts.command_config)
-    scopes = [Scope(**s) for s in saved["scopes"]] if saved else [d.scope for d in desired]
     cluster = Cluster(settings, opts.timeout)
     registry = None
     if opts.schema_registry:
         from .registry import Registry, registry_settings
 
         registry = Registry(registry_settings(opts.schema_registry, settings, os.environ))
+    return cluster, registry
+
+
+def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster, registry):
+    """A fresh plan from the desired states, or the saved one if the cluster still matches it."""
+    scopes = [Scope(**s) for s in saved["scopes"]] if saved else [d.scope for d in desired]
     subjects = saved.get("subjects", []) if saved else [r.subject for d in desired for r in d.schemas]
-    try:
-        observed = cluster.observe(scopes)
-        registry_state = registry.digest_state(subjects) if registry is not None else {}
-        digest = observed_digest(observed, registry_state)
-        if saved:
-            if saved["observed_digest"] != digest:
-                print(f"specmesh: the cluster changed since {opts.plan_in} was made; plan again", file=err)
-                return EXIT_FAILED
-            plan = Plan([Change.from_dict(c) for c in saved["changes"]], list(saved["errors"]))
-            spec_list = saved["specs"]
-        else:
-            plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete) for d in desired]
-            if registry is not None:
-                planned_new: set[str] = set()
-                for d, p in zip(desired, plans):
-                    add_schema_changes(p, d, registry.observe(d.schemas, planned_new))
-            plan = merge(plans)
-            spec_list = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
-    except ClusterError as exc:
-        print(f"specmesh: cannot read the cluster: {exc.message}", file=err)
-        return EXIT_FAILED
-    document = plan_document(plan, spec_list, digest, settings["bootstrap.servers"],
+    observed = cluster.observe(scopes)
+    digest = observed_digest(observed, registry.digest_state(subjects) if registry is not None else {})
+    if saved:
+        if saved["observed_digest"] != digest:
+            raise Refused(f"the cluster changed since {opts.plan_in} was made; plan again")
+        plan = Plan([Change.from_dict(c) for c in saved["changes"]], list(saved["errors"]))
+        spec_list = saved["specs"]
+    else:
+        plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete) for d in desired]
+        if registry is not None:
+            planned_new: set[str] = set()
+            for d, p in zip(desired, plans):
+                add_schema_changes(p, d, registry.observe(d.schemas, planned_new))
+        plan = merge(plans)
+        spec_list = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
+    document = plan_document(plan, spec_list, digest, cluster.bootstrap,
                              {"scopes": _scope_dicts(scopes), "subjects": subjects, "inputs_digest": inputs})
-    header = {s["domain"]: s["file"] for s in spec_list}
-    if opts.fmt == "text":
-        out.write(render_text(plan, header))
-        out.flush()
-    if plan.errors:
-        _finish(opts, out, document, [], applied=False, requests=cluster.requests)
-        print(f"specmesh: plan refused ({len(plan.errors)} problem(s)); nothing was applied", file=err)
-        return EXIT_FAILED
-    if opts.plan_out:
-        Path(opts.plan_out).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    if opts.dry_run or opts.plan_out or not plan.changes:
-        _finish(opts, out, document, [], applied=False, requests=cluster.requests)
-        return EXIT_OK
-    results = cluster_apply(cluster, plan, opts, out, registry)
+    return plan, document, scopes
+
+
+def _read_back(cluster, scopes, results, err) -> None:
     from .apply import await_visible
+    from .kafka import ClusterError
 
     try:
         if not await_visible(cluster, scopes, results):
             print("specmesh: applied, but the cluster does not show every change yet", file=err)
     except ClusterError as exc:
         print(f"specmesh: applied; could not read back: {exc.message}", file=err)
-    _finish(opts, out, document, results, applied=True, requests=cluster.requests)
-    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
 def add_schema_changes(plan: Plan, desired, states) -> None:
@@ -192,11 +210,11 @@ def cluster_apply(cluster, plan: Plan, opts: Options, out, registry=None):
     return apply_plan(cluster, plan.changes, progress, registry)
 
 
-def _finish(opts: Options, out, document: dict | None, results: list, applied: bool, requests: int = 0) -> None:
+def _finish(opts: Options, out, findings: list, document: dict | None, results: list, applied: bool,
+            requests: int = 0) -> None:
     failed = sum(1 for r in results if not r.ok)
     if opts.fmt == "json":
-        lint = [f.to_dict() for f in getattr(opts, "lint_findings", [])]
-        report = {"version": 1, "lint": lint, "plan": document, "applied": applied,
+        report = {"version": 1, "lint": [f.to_dict() for f in findings], "plan": document, "applied": applied,
                   "results": [r.to_dict() for r in results],
                   "summary": {"applied": len(results) - failed, "failed": failed}, "admin_requests": requests}
         out.write(json.dumps(report, indent=2) + "\n")
