@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import Position, SpecError
+from ..jsondoc import read_json
 from .engine import Finding
 
 
@@ -27,13 +28,7 @@ def write_baseline(path: Path, findings: list[Finding]) -> None:
 
 def read_baseline(path: Path) -> Counter:
     shown = Position(str(path), 1, 1)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SpecError(f"cannot read baseline: {exc.strerror}", Position(str(path))) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = Position(str(path), getattr(exc, "lineno", 1), getattr(exc, "colno", 1))
-        raise SpecError(f"baseline is not JSON: {getattr(exc, 'msg', exc)}", where) from None
+    doc = read_json(path, "baseline")
     entries = doc.get("findings") if isinstance(doc, dict) and doc.get("version") == 1 else None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise SpecError("not a specmesh baseline (expected {version: 1, findings: [...]})", shown)

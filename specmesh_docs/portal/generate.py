@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Position, SpecError
+from ..jsondoc import read_json
 from .pages import build_pages, domain_path, slug
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -26,13 +26,7 @@ def read_metrics(paths: list[str], base: Path) -> dict:
     metrics = {}
     for raw in paths:
         path = base / raw
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise SpecError(f"cannot read metrics: {exc.strerror}", Position(str(path))) from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SpecError(f"metrics file is not JSON: {getattr(exc, 'msg', exc)}",
-                            Position(str(path), getattr(exc, "lineno", 1), getattr(exc, "colno", 1))) from None
+        doc = read_json(path, "metrics file")
         kind = METRIC_KINDS.get(doc.get("kind")) if isinstance(doc, dict) else None
         if kind is None:
             raise SpecError("not the output of `specmesh storage` or `specmesh consumption`", Position(str(path), 1, 1))

@@ -223,13 +223,9 @@ def _finish(opts: Options, out, findings: list, document: dict | None, results: 
 
 
 def _read_plan(path: Path) -> dict:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SpecError(f"cannot read plan: {exc.strerror}", Position(str(path))) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SpecError(f"plan is not JSON: {getattr(exc, 'msg', exc)}",
-                        Position(str(path), getattr(exc, "lineno", 1), getattr(exc, "colno", 1))) from None
+    from ..jsondoc import read_json
+
+    doc = read_json(path, "plan")
     if not (isinstance(doc, dict) and doc.get("kind") == "specmesh-plan" and doc.get("version") == PLAN_VERSION
             and isinstance(doc.get("changes"), list) and isinstance(doc.get("scopes"), list)):
         raise SpecError(f"not a specmesh plan (version {PLAN_VERSION})", Position(str(path), 1, 1))

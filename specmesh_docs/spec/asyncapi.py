@@ -10,7 +10,6 @@ on the channel. Kafka settings come from the channel's `bindings.kafka`: SpecMes
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from ..errors import Position, SpecError
 from . import naming

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Position, SpecError
-from .yamlload import YMap, YSeq, plain as _plain, pos_of  # fastavro mutates what it is given: pass copies
+from .yamlload import plain as _plain, pos_of  # fastavro mutates what it is given: pass copies
 
 AVRO_PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
 PII_WORDS = {"pii", "PII"}

@@ -8,21 +8,10 @@ import sys
 from pathlib import Path
 
 from tests.conftest import REPO
-from tests.unit.test_lint import HEAD, PRIVATE_CONSUMER
+from tests.unit.test_lint import PRIVATE_CONSUMER
+from tests.unit.test_rules import BASE
 
-GOOD = HEAD + """  _public.order:
-    bindings: {kafka: {partitions: 3, replicas: 1}}
-    publish:
-      operationId: publishOrder
-      summary: Orders as placed.
-      message:
-        name: Order
-        bindings: {kafka: {key: {type: string, description: Order id.}}}
-        payload:
-          type: object
-          properties:
-            total: {type: number, description: Order total in EUR.}
-"""
+GOOD = BASE  # passes every rule
 
 
 def run(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:

@@ -8,15 +8,9 @@ import pytest
 
 from specmesh_docs.lint.engine import all_rules
 from specmesh_docs.lint.runner import lint
+from tests.unit.test_lint import HEAD
 
-BASE = """asyncapi: '2.6.0'
-id: 'urn:acme.orders'
-info:
-  title: Orders
-  version: '1.0.0'
-  contact: {name: Orders, email: orders@acme.example}
-channels:
-  _public.order:
+BASE = HEAD + """  _public.order:
     bindings: {kafka: {partitions: 3, replicas: 1, configs: {retention.ms: 604800000}}}
     publish:
       operationId: publishOrder

@@ -2,7 +2,6 @@
 
 import re
 
-from ...spec.naming import TopicName
 from ..engine import rule
 
 MAX_TOPIC = 249
