@@ -8,6 +8,7 @@ file itself is validated: unknown keys and wrong types are positioned errors.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -141,16 +142,21 @@ def load_policy(path: Path) -> Policy:
 
 
 class PolicyCache:
-    """One policy per directory, each file read once."""
+    """One policy per directory, each file read once (lint of a big estate asks 1000s of times)."""
 
     def __init__(self, explicit: Path | None = None):
         self._explicit = load_policy(explicit) if explicit else None
         self._by_file: dict[Path | None, Policy] = {}
+        self._by_dir: dict[str, Policy] = {}
 
     def for_spec(self, spec: Path) -> Policy:
         if self._explicit is not None:
             return self._explicit
-        found = find_policy_file(spec.resolve().parent)
-        if found not in self._by_file:
-            self._by_file[found] = load_policy(found) if found else Policy()
-        return self._by_file[found]
+        folder = os.path.dirname(os.path.abspath(spec))
+        policy = self._by_dir.get(folder)
+        if policy is None:
+            found = find_policy_file(Path(folder).resolve())
+            if found not in self._by_file:
+                self._by_file[found] = load_policy(found) if found else Policy()
+            policy = self._by_dir[folder] = self._by_file[found]
+        return policy

@@ -40,10 +40,12 @@ def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError]):
     """Products of the files that load; the rest become errors (exit 2)."""
     products = []
     shared: dict[Path, Files] = {}
+    confinement: dict[Path, Path] = {}  # spec directory -> its git work tree
     for path in files:
         try:
             policy = policies.for_spec(path)
-            confine = find_confinement(path.resolve().parent)
+            folder = path.resolve().parent
+            confine = confinement.get(folder) or confinement.setdefault(folder, find_confinement(folder))
             products.append(load_spec(path, files=shared.setdefault(confine, Files(confine)),
                                       principal_format=policy.principal_format))
         except SpecError as exc:

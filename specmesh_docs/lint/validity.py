@@ -67,7 +67,7 @@ def json_schema_errors(schema: dict, instance: object, shown: str | None, at: Po
     from ..spec.flatten import plain
 
     try:
-        v = jsonschema_rs.validator_for(blank_foreign_schemas(plain(schema)))
+        v = jsonschema_rs.validator_for(blank_foreign_schemas(schema))
     except Exception as exc:  # an invalid schema is reported, not raised
         return [f"schema {shown or ''} cannot be compiled: {short(str(exc))}"]
     return [short(f"{'/'.join(map(str, e.instance_path)) or '(root)'}: {e.message}") for e in v.iter_errors(plain(instance))]

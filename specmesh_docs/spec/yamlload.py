@@ -78,13 +78,26 @@ _CONVERT = {
 _KNOWN_STRING_TAGS = {_TAG + "str", _TAG + "timestamp", _TAG + "value", _TAG + "merge", _TAG + "binary"}
 
 
+_RESOLVED: dict[str, str] = {}  # plain scalar -> implicit tag; specs repeat their words a lot
+_STR = _TAG + "str"
+
+
+def _implicit_tag(value: str) -> str:
+    tag = _RESOLVED.get(value)
+    if tag is None:
+        tag = _RESOLVER.resolve(ScalarNode, value, (True, False))
+        if len(_RESOLVED) < 65536 and len(value) <= 64:
+            _RESOLVED[value] = tag
+    return tag
+
+
 def _scalar(ev: yaml.ScalarEvent, src: str) -> object:
     """JSON-compatible value of a scalar: null, bool, int, float or str (dates stay text)."""
     tag = ev.tag
     if tag in (None, "!"):
         if ev.style or not ev.implicit[0]:  # quoted or block scalar (libyaml says '' for plain)
             return ev.value
-        tag = _RESOLVER.resolve(ScalarNode, ev.value, (True, False))
+        tag = _implicit_tag(ev.value)
     elif tag.startswith("!!"):
         tag = _TAG + tag[2:]
     convert = _CONVERT.get(tag)
@@ -156,8 +169,7 @@ def _build(parser: object, src: str, limits: Limits) -> object:
     have_root = False
     total = 0
     aliases = 0
-    get_event = parser.get_event  # type: ignore[attr-defined]
-    check_event = parser.check_event  # type: ignore[attr-defined]
+    get_event = parser.get_event  # type: ignore[attr-defined]  # None after the stream ends
 
     def attach(value: object, weight: int, ev: object) -> None:
         nonlocal root, have_root, total
@@ -191,11 +203,15 @@ def _build(parser: object, src: str, limits: Limits) -> object:
         container[key] = value
         frame[1] = _NO_KEY
 
-    while check_event():
-        ev = get_event()
+    scalar_event = yaml.ScalarEvent
+    while (ev := get_event()) is not None:
         kind = type(ev)
-        if kind is yaml.ScalarEvent:
-            value = _scalar(ev, src)
+        if kind is scalar_event:
+            if ev.style or ev.tag is not None or not ev.implicit[0]:
+                value = _scalar(ev, src)
+            else:  # the common case: a plain scalar without a tag
+                tag = _RESOLVED.get(ev.value) or _implicit_tag(ev.value)
+                value = ev.value if tag == _STR else _scalar(ev, src)
             if stack and type(stack[-1][0]) is YMap and stack[-1][1] is _NO_KEY and ev.value == "<<" and not ev.style:
                 raise SpecError("YAML merge keys (<<) are not supported; write the keys out", _mark(ev, src))
             if ev.anchor:

@@ -1,6 +1,5 @@
 """AsyncAPI validity."""
 
-from ...spec.flatten import plain
 from ..engine import rule
 from ..validity import blank_foreign_schemas, schema_version, short, validator
 from ._util import locate
@@ -17,8 +16,11 @@ def asyncapi_schema(product, policy):
         where = product.document.pos("asyncapi") if "asyncapi" in product.document else product.document.pos()
         yield where, f"asyncapi version {declared or '(missing)'} is not one of 2.0-2.6, 3.0, 3.1"
         return
-    instance = blank_foreign_schemas(plain(product.document))
-    for error in validator(version).iter_errors(instance):
+    instance = blank_foreign_schemas(product.document)  # also a plain copy: no position data
+    v = validator(version)
+    if v.is_valid(instance):
+        return
+    for error in v.iter_errors(instance):
         path = list(error.instance_path)
         where = locate(product.document, *path)
         yield where, short(f"{'/'.join(map(str, path)) or '(root)'}: {error.message}")
