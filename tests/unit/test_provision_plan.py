@@ -135,3 +135,19 @@ def test_client_settings_from_file_environment_and_flag(tmp_path):
     with pytest.raises(SpecError) as err:
         client_settings(None, str(props), {})
     assert str(err.value).endswith("client.properties:2:1: error: expected key=value")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "plan.json:1:2: error: plan is not JSON"),
+    ('{"version": 1, "kind": "something-else"}', "plan.json:1:1: error: not a specmesh plan"),
+])
+def test_a_broken_saved_plan_is_a_positioned_usage_error(tmp_path, content, message):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    (tmp_path / "plan.json").write_text(content)
+    out = subprocess.run([sys.executable, "-m", "specmesh_docs", "provision", "--plan", str(tmp_path / "plan.json"),
+                          "--bootstrap-server", "127.0.0.1:1"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
