@@ -105,6 +105,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
             Path(target).write_text(text, encoding="utf-8")
     for error in result.errors:
         print(error, file=sys.stderr)
+    if not result.files:
+        print("specmesh: no spec files found (names like *-api.yaml or asyncapi*.yaml; the policy's spec_patterns "
+              "changes that)", file=sys.stderr)
     print(summary_line(result), file=sys.stderr)
     if result.errors:
         return EXIT_USAGE

@@ -119,3 +119,8 @@ def test_readme_policy_example_is_a_valid_policy(tmp_path):
     policy = load_policy(tmp_path / "specmesh.yaml")
     assert policy.severity("DOC-FIELDS", "info", "x-api.yaml") == "off"
     assert policy.severity("TOPIC-NAME-FORMAT", "error", "legacy/x-api.yaml") == "warning"
+
+
+def test_a_directory_without_specs_says_so(tmp_path):
+    out = specmesh("lint", str(tmp_path))
+    assert out.returncode == 0 and "no spec files found" in out.stderr and "0 spec(s)" in out.stderr
