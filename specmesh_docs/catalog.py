@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .spec.naming import EVERYONE, TopicName
+from .spec.naming import EVERYONE
 
 OWNER, GRANTED, PUBLIC, DENIED = "owner", "granted", "public", "denied"
 
@@ -110,10 +110,6 @@ def build_estate(products: list, findings: list | None = None, metrics: dict | N
     return estate
 
 
-def split_name(name: str) -> TopicName:
-    return TopicName.parse(name)
-
-
 def catalog_document(estate: Estate) -> dict:
     """catalog.json: the whole estate, machine-readable (version 1)."""
     return {
@@ -127,5 +123,5 @@ def catalog_document(estate: Estate) -> dict:
     }
 
 
-__all__ = ["Estate", "TopicView", "build_estate", "catalog_document", "business_domain", "split_name",
+__all__ = ["Estate", "TopicView", "build_estate", "catalog_document", "business_domain",
            "OWNER", "GRANTED", "PUBLIC", "DENIED"]

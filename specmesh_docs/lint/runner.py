@@ -97,34 +97,40 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = None, *, jobs: int | None = None,
-         suppress: bool = True) -> LintResult:
-    from .suppress import apply_suppressions
-
+def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = None, *,
+         jobs: int | None = None) -> LintResult:
     policies = PolicyCache(Path(config) if config else None)
     result = LintResult()
     default = policies.for_spec(Path(paths[0]) / "x") if paths and Path(paths[0]).is_dir() else Policy()
     files = discover(paths, default.spec_patterns)
     result.files = [display(f) for f in files]
-    seen = {f.resolve() for f in files}
-    context = [f for f in discover(list(catalog_dirs), default.spec_patterns) if f.resolve() not in seen]
+    context = catalog_files(catalog_dirs, files, default)
     findings, products, catalog = [], [], []
     for share_findings, errors, share_products, share_catalog in _run(files, context, policies, jobs or default_jobs()):
         findings += share_findings
         result.errors += errors
         products += share_products
         catalog += share_catalog
-    findings += check_catalog(products, catalog, lambda p: policies.for_spec(Path(p.spec_file)))
-    if suppress:
-        findings, result.suppressed = apply_suppressions(findings)
-    result.findings = sort_findings(findings)
+    result.findings, result.suppressed = _finish(findings, products, catalog, policies)
     return result
 
 
-def lint_products(products, policies: PolicyCache) -> list:
-    """All rules over already loaded products (the portal shows these findings)."""
+def catalog_files(catalog_dirs, reported: list[Path], policy: Policy) -> list[Path]:
+    """Other repos' spec files, minus those already reported on."""
+    seen = {f.resolve() for f in reported}
+    return [f for f in discover(list(catalog_dirs), policy.spec_patterns) if f.resolve() not in seen]
+
+
+def _finish(findings: list, products, catalog, policies: PolicyCache) -> tuple[list, int]:
+    """The end of every lint run: cross-spec rules, inline suppressions, a stable order."""
     from .suppress import apply_suppressions
 
-    policy_of = lambda p: policies.for_spec(Path(p.spec_file))  # noqa: E731
-    findings = check_products(products, policy_of) + check_catalog(products, [], policy_of)
-    return sort_findings(apply_suppressions(findings)[0])
+    findings = findings + check_catalog(products, catalog, lambda p: policies.for_spec(Path(p.spec_file)))
+    findings, suppressed = apply_suppressions(findings)
+    return sort_findings(findings), suppressed
+
+
+def lint_products(products, policies: PolicyCache, catalog=()) -> list:
+    """All rules over already loaded products (the portal and provisioning use these)."""
+    findings = check_products(products, lambda p: policies.for_spec(Path(p.spec_file)))
+    return _finish(findings, products, list(catalog), policies)[0]

@@ -33,25 +33,15 @@ def write_config(folder: Path, settings: dict, site_dir: Path | None) -> Path:
 
 
 def portal_settings(sources: list[str], config_file: str | None, metrics: list[str], title: str | None) -> dict:
-    from .sources import load_config
+    """portal.yaml (its relative paths count from the file) plus the command line's (from here)."""
+    from .sources import load_config, normalize
 
-    settings: dict = {}
-    if config_file:
-        settings = load_config(Path(config_file))
-        base = Path(config_file).resolve().parent
-        settings["sources"] = [s if not isinstance(s, str) or "://" in s or s.startswith("git@") else str(base / s)
-                               if not isinstance(s, dict) else _rebase(s, base) for s in settings.get("sources") or []]
-        settings["metrics"] = [str(base / m) for m in settings.get("metrics") or []]
-    settings["sources"] = [*settings.get("sources", []), *[s if "://" in s or s.startswith("git@") else str(Path(s).resolve())
-                                                           for s in sources]]
+    settings = load_config(Path(config_file)) if config_file else {}
+    settings["sources"] = [*settings.get("sources", []), *[normalize(s, Path.cwd()) for s in sources]]
     settings["metrics"] = [*settings.get("metrics", []), *[str(Path(m).resolve()) for m in metrics]]
     if title:
         settings["title"] = title
     return settings
-
-
-def _rebase(source: dict, base: Path) -> dict:
-    return {**source, "path": str(base / source["path"])} if "path" in source else source
 
 
 def quiet_mkdocs() -> None:

@@ -39,11 +39,10 @@ def generate(settings: dict, base: Path) -> Generated:
     from ..lint.runner import discover, load_all, lint_products
     from ..policy import PolicyCache
     from .render import render_pages
-    from .sources import resolve
+    from .sources import normalize, resolve
 
     title = str(settings.get("title") or "Data products")
-    positions = settings.get("_positions", {})
-    sources = [resolve(raw, base, positions.get(i)) for i, raw in enumerate(settings.get("sources") or [])]
+    sources = [resolve(normalize(raw, base)) for raw in settings.get("sources") or []]
     if not sources:
         raise SpecError("the portal has no sources: give directories or git URLs (or `sources:` in portal.yaml)")
     policies = PolicyCache()

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..catalog import DENIED, Estate, TopicView, business_domain, split_name
+from ..catalog import DENIED, Estate, TopicView, business_domain
+from ..spec.naming import TopicName
 from .escape import h, md, mermaid_label
 
 FLOW_TOPIC_LIMIT = 150  # above this, the estate graph shows products only (Mermaid stays readable)
@@ -115,7 +116,7 @@ def home(estate: Estate, title: str) -> dict:
 def topic(estate: Estate, v: TopicView) -> dict:
     t = v.topic
     configs = [(k, val, human_ms(val) if k.endswith(".ms") else "") for k, val in sorted(t.configs.items())]
-    return {"view": v, "t": t, "name": split_name(t.name), "product": v.product,
+    return {"view": v, "t": t, "name": TopicName.parse(t.name), "product": v.product,
             "domain": business_domain(v.product.domain), "configs": configs,
             "retention": human_ms(t.configs.get("retention.ms")), "readers": v.readers, "estate": estate,
             "schemas": [(label, s) for label, s in (("Key", t.key), ("Value", t.value)) if s is not None]}

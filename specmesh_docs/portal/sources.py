@@ -39,12 +39,14 @@ def clone(url: str, ref: str | None, cache: Path = CACHE) -> Path:
     for cmd in cmds:
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
         if out.returncode != 0:
-            raise SpecError(f"cannot fetch {url}{'@' + ref if ref else ''}: {out.stderr.strip().splitlines()[-1:] or ['git failed']}")
+            last = (out.stderr.strip().splitlines() or ["git failed"])[-1]
+            raise SpecError(f"cannot fetch {url}{'@' + ref if ref else ''}: {last}")
     return target
 
 
-def resolve(raw: object, base: Path, where: Position | None = None) -> Source:
-    """A source as written on the command line (`DIR`, `URL`, `URL#ref`) or in portal.yaml."""
+def normalize(raw: object, base: Path, where: Position | None = None) -> dict:
+    """A source as written (`DIR`, `URL`, `URL#ref`, or a portal.yaml mapping) -> a mapping
+    with `git` (and `ref`) or an absolute `path`; relative paths count from `base`."""
     if isinstance(raw, str):
         if is_git_url(raw):
             url, _, ref = raw.partition("#")
@@ -54,12 +56,19 @@ def resolve(raw: object, base: Path, where: Position | None = None) -> Source:
     if not isinstance(raw, dict) or not (raw.keys() <= SOURCE_KEYS) or ("path" in raw) == ("git" in raw):
         raise SpecError(f"a source is a directory, a git URL, or a mapping with path or git (and ref, link); "
                         f"keys allowed: {', '.join(sorted(SOURCE_KEYS))}", where)
-    link = safe_url(raw.get("link"))
-    if "git" in raw:
-        return Source(clone(str(raw["git"]), raw.get("ref")), link)
-    path = (base / str(raw["path"])).resolve()
+    if "path" in raw:
+        raw = {**raw, "path": str((base / str(raw["path"])).resolve())}
+    return raw
+
+
+def resolve(source: dict) -> Source:
+    """A normalized source -> a local directory (git sources are cloned)."""
+    link = safe_url(source.get("link"))
+    if "git" in source:
+        return Source(clone(str(source["git"]), source.get("ref")), link)
+    path = Path(source["path"])
     if not path.is_dir():
-        raise SpecError(f"source directory {raw['path']} does not exist", where)
+        raise SpecError(f"source directory {path} does not exist")
     return Source(path, link)
 
 
@@ -81,5 +90,7 @@ def load_config(path: Path) -> dict:
         if key in doc and not isinstance(doc[key], YSeq):
             raise SpecError(f"{key} must be a list", doc.pos(key))
     config = plain(doc)
-    config["_positions"] = {i: doc["sources"].pos(i) for i in range(len(doc.get("sources") or []))}
+    base = path.resolve().parent  # relative paths in portal.yaml count from the file
+    config["sources"] = [normalize(raw, base, doc["sources"].pos(i)) for i, raw in enumerate(config.get("sources") or [])]
+    config["metrics"] = [str(base / m) for m in config.get("metrics") or []]
     return config

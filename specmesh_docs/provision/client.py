@@ -11,7 +11,6 @@ from pathlib import Path
 from ..errors import Position, SpecError
 
 ENV_PREFIX = "SPECMESH_KAFKA_"  # SPECMESH_KAFKA_SASL_PASSWORD -> sasl.password
-SECRET_WORDS = ("password", "secret", "key", "token", "jaas")
 
 
 def read_properties(path: Path) -> dict[str, str]:
@@ -45,7 +44,3 @@ def client_settings(bootstrap: str | None, command_config: str | None, environ=o
         raise SpecError("no Kafka to talk to: give --bootstrap-server, bootstrap.servers in --command-config, "
                         f"or {ENV_PREFIX}BOOTSTRAP_SERVERS")
     return settings
-
-
-def redacted(settings: dict[str, str]) -> dict[str, str]:
-    return {k: ("***" if any(w in k.lower() for w in SECRET_WORDS) else v) for k, v in settings.items()}

@@ -9,12 +9,6 @@ import hashlib
 from pathlib import Path
 
 
-def lint_specs(specs: list[str], config: str | None, catalog: list[str]):
-    from ..lint.runner import lint
-
-    return lint(list(specs), list(catalog), config, jobs=1)
-
-
 def blocking(findings) -> list:
     return [f for f in findings if f.severity == "error"]
 

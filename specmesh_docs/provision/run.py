@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sys
@@ -43,42 +42,51 @@ def parse_allow_delete(text: str | None) -> frozenset:
     return kinds
 
 
-def desired_states(opts: Options, specs: list[str]):
-    """Desired state per spec, and the digest of the specs and policy it comes from."""
+def load_and_lint(opts: Options, specs: list[str]):
+    """Each spec read once, for both lint and desired state: (products, policies, findings)."""
+    from ..lint.runner import catalog_files, lint_products, load_all
     from ..policy import PolicyCache
-    from ..spec import load_spec
+
+    policies = PolicyCache(Path(opts.config) if opts.config else None)
+    files = [Path(s) for s in specs]
+    errors: list[SpecError] = []
+    products = load_all(files, policies, errors)
+    if errors:
+        raise errors[0]
+    default = policies.for_spec(files[0]) if files else None
+    catalog = load_all(catalog_files(opts.catalog, files, default), policies, []) if opts.catalog else []
+    return products, policies, lint_products(products, policies, catalog)
+
+
+def desired_states(opts: Options, products, policies):
+    """Desired state per spec, and the digest of the specs and policy it comes from."""
     from .desired import check_factor, desired_state
     from .gate import inputs_digest
 
     check_factor(opts.factor)
-    if opts.owner_principal and len(specs) > 1:
+    if opts.owner_principal and len(products) > 1:
         raise SpecError("--owner-principal applies to one spec; give one spec per run")
-    policies = PolicyCache(Path(opts.config) if opts.config else None)
-    states, products = [], []
-    for spec in specs:
-        product = load_spec(spec)
-        if product.problems:
+    for product in products:
+        if product.problems:  # only when the policy switched SCHEMA-REF off: a schema we cannot read
             raise product.problems[0]
-        products.append(product)
-        states.append(desired_state(product, policies.for_spec(Path(spec)), opts.owner_principal, opts.factor))
+    states = [desired_state(p, policies.for_spec(Path(p.spec_file)), opts.owner_principal, opts.factor)
+              for p in products]
     return states, inputs_digest(products, policies)
 
 
-def validate(opts: Options, specs: list[str], out, err) -> tuple[bool, list]:
+def validate(opts: Options, specs: list[str], findings: list, out, err) -> tuple[bool, list]:
     """Lint gate: prints warnings and errors; (False, findings) when any is an error (nothing may be planned)."""
+    from ..lint.engine import LintResult
     from ..lint.report import summary_line, to_text
-    from .gate import blocking, lint_specs
+    from .gate import blocking
 
-    result = lint_specs(specs, opts.config, opts.catalog or [])
-    if result.errors:
-        raise result.errors[0]
-    shown = [f for f in result.findings if f.severity != "info"]  # warnings show, and do not block
+    shown = [f for f in findings if f.severity != "info"]  # warnings show, and do not block
     if opts.fmt == "text" and shown:
-        out.write(to_text(dataclasses.replace(result, findings=shown)))
+        out.write(to_text(LintResult(findings=shown)))
         out.flush()
-    errors = blocking(result.findings)
-    if errors:
-        print(f"specmesh: {summary_line(result)}; provisioning applies only valid specs: nothing was planned "
+    if blocking(findings):
+        summary = summary_line(LintResult(findings=findings, files=specs))
+        print(f"specmesh: {summary}; provisioning applies only valid specs: nothing was planned "
               "or applied (relax a rule in the policy file if the organisation agrees)", file=err)
         return False, shown
     return True, shown
@@ -97,11 +105,12 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
 
     saved = _read_plan(Path(opts.plan_in)) if opts.plan_in else None
     specs = [s["file"] for s in saved["specs"]] if saved else opts.specs
-    valid, findings = validate(opts, specs, out, err)
+    products, policies, findings = load_and_lint(opts, specs)
+    valid, findings = validate(opts, specs, findings, out, err)
     if not valid:
         _finish(opts, out, findings, None, [], applied=False)
         return EXIT_FAILED
-    desired, inputs = desired_states(opts, specs)
+    desired, inputs = desired_states(opts, products, policies)
     cluster, registry = _connect(opts)
     try:
         if saved and saved.get("inputs_digest") != inputs:

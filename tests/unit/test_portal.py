@@ -71,12 +71,13 @@ def test_portal_config_with_links_and_metrics(tmp_path):
                    {"name": "finance.campaign._public.sale", "exists": True, "partitions": 12, "bytes": 4096,
                     "records": 17}], "totals": {}}]}
     (tmp_path / "storage.json").write_text(json.dumps(storage))
-    (tmp_path / "portal.yaml").write_text(
+    shutil.copytree(EXAMPLES / "finance-campaign", tmp_path / "repos" / "finance")
+    (tmp_path / "portal.yaml").write_text(  # relative paths count from portal.yaml, not from where we run
         "title: Finance portal\nsources:\n"
-        f"  - path: {EXAMPLES / 'finance-campaign'}\n    link: https://git.example/acme/finance/blob/main/\n"
+        "  - path: repos/finance\n    link: https://git.example/acme/finance/blob/main/\n"
         "metrics: [storage.json]\n")
     out = tmp_path / "site"
-    run = specmesh("portal", "build", "--config", str(tmp_path / "portal.yaml"), "--out", str(out))
+    run = specmesh("portal", "build", "--config", str(tmp_path / "portal.yaml"), "--out", str(out), cwd=REPO)
     assert run.returncode == 0, run.stderr
     product = (out / "products" / "finance.campaign" / "index.html").read_text()
     assert 'href="https://git.example/acme/finance/blob/main/finance-campaign-api.yaml"' in product
@@ -84,10 +85,14 @@ def test_portal_config_with_links_and_metrics(tmp_path):
     assert "4096" in chargeback and "17" in chargeback
 
 
-def test_portal_config_errors_are_positioned(tmp_path):
-    (tmp_path / "portal.yaml").write_text("title: x\nsourcez: [a]\n")
+@pytest.mark.parametrize("text, message", [
+    ("title: x\nsourcez: [a]\n", "portal.yaml:2:1: error: unknown portal config key 'sourcez'"),
+    ("sources:\n  - a\n  - {path: b, git: c}\n", "portal.yaml:3:5: error: a source is a directory, a git URL"),
+])
+def test_portal_config_errors_are_positioned(tmp_path, text, message):
+    (tmp_path / "portal.yaml").write_text(text)
     run = specmesh("portal", "build", "--config", str(tmp_path / "portal.yaml"), "--out", str(tmp_path / "s"))
-    assert run.returncode == 2 and "portal.yaml:2:1: error: unknown portal config key 'sourcez'" in run.stderr
+    assert run.returncode == 2 and message in run.stderr
 
 
 def test_git_source_is_shallow_cloned_at_a_ref(tmp_path):
