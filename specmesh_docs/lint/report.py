@@ -61,6 +61,11 @@ def _uri(file: str) -> str:
     return Path(file).as_posix()
 
 
+def _region(pos) -> dict:
+    """SARIF lines start at 1; a column is given only when known."""
+    return {"startLine": max(pos.line, 1), **({"startColumn": pos.col} if pos.col else {})}
+
+
 def to_sarif(result: LintResult) -> str:
     rules = sorted(all_rules().values(), key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(rules)}
@@ -72,20 +77,19 @@ def to_sarif(result: LintResult) -> str:
     }
     results = []
     for f in result.findings:
-        region = {"startLine": max(f.pos.line, 1), **({"startColumn": f.pos.col} if f.pos.col else {})}
         results.append({
             "ruleId": f.rule, "ruleIndex": index[f.rule], "level": SARIF_LEVEL[f.severity],
             "message": {"text": f"{f.message}" + (f" (fix: {f.hint})" if f.hint else "")},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.pos.file), "uriBaseId": "%SRCROOT%"},
-                                                "region": region}}],
+                                                "region": _region(f.pos)}}],
             "partialFingerprints": {"specmesh/v1": _fingerprint(f)},
         })
     notifications = []
     for e in result.errors:
         note = {"level": "error", "message": {"text": e.message}}
         if e.pos:
-            region = {"startLine": max(e.pos.line, 1), **({"startColumn": e.pos.col} if e.pos.col else {})}
-            note["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.pos.file)}, "region": region}}]
+            note["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.pos.file)},
+                                                       "region": _region(e.pos)}}]
         notifications.append(note)
     run = {
         "tool": {"driver": driver},

@@ -50,15 +50,18 @@ class KafkaDev:
                 "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": name, "sasl.password": password}
 
 
-KAFKA_DEV = REPO / "scripts" / "kafka-dev"
+def dev_script(script: str, command: str, home: Path) -> dict[str, str]:
+    """Runs scripts/kafka-dev or scripts/registry-dev with its state in `home`; the key=value lines it prints."""
+    home_var = "KAFKA_DEV_HOME" if script == "kafka-dev" else "REGISTRY_DEV_HOME"
+    out = subprocess.run([str(REPO / "scripts" / script), command], capture_output=True, text=True, timeout=900,
+                         env=dict(os.environ, **{home_var: str(home)}))
+    if out.returncode != 0:
+        raise RuntimeError(f"scripts/{script} {command} failed:\n{out.stderr}")
+    return dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
 
 
 def kafka_dev(command: str, home: Path) -> dict[str, str]:
-    out = subprocess.run([str(KAFKA_DEV), command], capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, KAFKA_DEV_HOME=str(home)))
-    if out.returncode != 0:
-        raise RuntimeError(f"scripts/kafka-dev {command} failed:\n{out.stderr}")
-    return dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+    return dev_script("kafka-dev", command, home)
 
 
 def start_broker(home: Path):
@@ -87,10 +90,7 @@ def own_kafka(tmp_path_factory):
 def schema_registry(tmp_path_factory) -> str:
     """A real schema registry (scripts/registry-dev): its Confluent-compatible URL."""
     home = tmp_path_factory.mktemp("registry-dev")
-    env = dict(os.environ, REGISTRY_DEV_HOME=str(home))
-    script = REPO / "scripts" / "registry-dev"
-    out = subprocess.run([str(script), "start"], capture_output=True, text=True, timeout=900, env=env)
-    if out.returncode != 0:
-        raise RuntimeError(f"scripts/registry-dev start failed:\n{out.stderr}")
-    yield out.stdout.strip().split("schema.registry.url=", 1)[1]
-    subprocess.run([str(script), "stop"], capture_output=True, env=env, timeout=60)
+    try:
+        yield dev_script("registry-dev", "start", home)["schema.registry.url"]
+    finally:
+        dev_script("registry-dev", "stop", home)

@@ -38,18 +38,15 @@ def topic_config(kafka, name: str) -> dict[str, str]:
 
 
 def acls_of(kafka, needle: str) -> set[tuple]:
-    from specmesh_docs.provision.kafka import Cluster
-    from tests.e2e.conftest import read_properties
-
-    cluster = Cluster(read_properties(kafka.admin_config_path))
+    """The broker's ACL bindings mentioning `needle`, read with the plain AdminClient (not our code)."""
     from confluent_kafka.admin import AclBindingFilter, AclOperation, AclPermissionType, ResourcePatternType
 
     every = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY,
                              AclPermissionType.ANY)
-    from specmesh_docs.provision.kafka import _acl_of
-
-    return {tuple(_acl_of(b)) for b in cluster.admin.describe_acls(every).result(timeout=20)
-            if needle in b.name or needle in b.principal}
+    admin = kafka.admin()  # keep the handle alive until the future resolves
+    return {(b.restype.name.replace("BROKER", "CLUSTER"), b.name, b.resource_pattern_type.name, b.principal,
+             b.operation.name, b.permission_type.name, b.host)
+            for b in admin.describe_acls(every).result(timeout=20) if needle in b.name or needle in b.principal}
 
 
 def test_examples_access_matrix_is_enforced_by_the_broker(kafka, capsys):

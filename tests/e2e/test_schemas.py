@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -122,16 +124,30 @@ def test_json_schema_and_protobuf_subjects(kafka, schema_registry, tmp_path):
                      "simple.schema_demo._public.user_info-value": "PROTOBUF"}
 
 
-def test_producer_uses_the_registered_schema_and_a_consumer_reads_it_back(kafka, schema_registry):
+def renamed_copy(tmp_path: Path, domain: str) -> str:
+    """SpecMesh's provisioner spec and its schema files under another domain id (a state of its own)."""
+    source = conformance_dir() / "kafka"
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "schema").mkdir()
+    spec_text = (source / "provisioner-functional-test-api.yaml").read_text()
+    for ref in re.findall(r"schema/[\w.-]+", spec_text):
+        (tmp_path / ref.replace(D, domain)).write_text((source / ref).read_text().replace(D, domain))
+    (tmp_path / "serde-api.yaml").write_text(spec_text.replace(D, domain))
+    return str(tmp_path / "serde-api.yaml")
+
+
+def test_producer_uses_the_registered_schema_and_a_consumer_reads_it_back(kafka, schema_registry, tmp_path):
     from confluent_kafka import Consumer, Producer
     from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
     from confluent_kafka.serialization import MessageField, SerializationContext
 
-    assert provision(kafka, schema_registry, spec("provisioner-functional-test-api.yaml")).returncode in (0, 1)
+    domain = "serde.provision_demo"
+    out = provision(kafka, schema_registry, renamed_copy(tmp_path, domain))
+    assert out.returncode == 0, out.stdout + out.stderr
     client = SchemaRegistryClient({"url": schema_registry})
-    subject = f"{D}._public.user_signed_up-value"
+    subject = f"{domain}._public.user_signed_up-value"
     registered = client.get_latest_version(subject).schema
-    topic = f"{D}._public.user_signed_up"
+    topic = f"{domain}._public.user_signed_up"
     serializer = AvroSerializer(client, registered.schema_str, conf={"auto.register.schemas": False,
                                                                      "use.latest.version": True})
     fields = {f["name"]: f["type"] for f in json.loads(registered.schema_str)["fields"]}
@@ -141,7 +157,7 @@ def test_producer_uses_the_registered_schema_and_a_consumer_reads_it_back(kafka,
     value = serializer(record, SerializationContext(topic, MessageField.VALUE))
     producer.produce(topic, value=value, partition=0)
     assert producer.flush(20) == 0
-    consumer = Consumer({**kafka.admin_config, "group.id": f"{D}.reader", "auto.offset.reset": "earliest"})
+    consumer = Consumer({**kafka.admin_config, "group.id": f"{domain}.reader", "auto.offset.reset": "earliest"})
     consumer.subscribe([topic])
     deserializer = AvroDeserializer(client)
     got, deadline = None, time.time() + 30
