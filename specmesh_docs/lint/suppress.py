@@ -12,7 +12,7 @@ from collections import defaultdict
 from ..errors import Position
 from .engine import Finding, all_rules
 
-DIRECTIVE = re.compile(r"(?:#|//)\s*specmesh:\s*ignore\[([^\]]*)\][ \t]*(.*?)\s*$")
+DIRECTIVE = re.compile(r"(?:#|//)\s*specmesh:\s*ignore\[([^\]]*)\](.*)")  # reason stripped after: linear time
 COMMENT_ONLY = re.compile(r"^\s*(?:#|//)")
 
 
@@ -24,7 +24,7 @@ def _directives(lines: list[str]) -> dict[int, tuple[int, set[str], str]]:
         if not match:
             continue
         ids = {part.strip() for part in match.group(1).split(",") if part.strip()}
-        entry = (number, ids, match.group(2))
+        entry = (number, ids, match.group(2).strip())
         covered.setdefault(number, entry)
         if COMMENT_ONLY.match(text):
             covered[number + 1] = entry

@@ -29,10 +29,6 @@ class Change:
         return {"action": self.action, "kind": self.kind, "domain": self.domain, "name": self.name,
                 "before": self.before, "after": self.after}
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Change":
-        return cls(d["action"], d["kind"], d["domain"], d["name"], d.get("before"), d.get("after"))
-
     @property
     def acl(self) -> Acl:
         return Acl(**(self.after or self.before))
@@ -48,9 +44,31 @@ class Plan:
         return {a: sum(1 for c in self.changes if c.action == a) for a in ("create", "update", "delete")}
 
 
-def diff(desired: Desired, observed: Observed, clean: bool = False, allow_delete: frozenset = frozenset()) -> Plan:
+def foreign_namespaces(desired: Desired, observed: Observed, known_domains: set[str] = frozenset()) -> set[str]:
+    """Prefixes inside this domain's namespace that belong to another domain: known ones (the
+    run and the catalog), and those the cluster shows (another principal's PREFIXED topic ACL
+    below our prefix, other than our own access-level prefixes)."""
+    prefix, owner = desired.scope.prefix, desired.scope.owner
+    delimiter = prefix[len(desired.scope.domain):]
+    found = {d + delimiter for d in known_domains if d != desired.scope.domain and (d + delimiter).startswith(prefix)}
+    ours = {a.name for a in desired.acls if a.pattern == "PREFIXED"}
+    found |= {a.name for a in observed.acls
+              if a.resource_type == "TOPIC" and a.pattern == "PREFIXED" and a.name.startswith(prefix)
+              and a.name not in ours and a.principal not in (owner, "User:*")}
+    return found
+
+
+def diff(desired: Desired, observed: Observed, clean: bool = False, allow_delete: frozenset = frozenset(),
+         known_domains: set[str] = frozenset()) -> Plan:
     plan = Plan()
     domain = desired.scope.domain
+    foreign = sorted(foreign_namespaces(desired, observed, known_domains))
+    for prefix in foreign:
+        plan.errors.append(f"{domain}: its namespace {desired.scope.prefix} covers {prefix}, which another domain "
+                           "owns; a domain may not own another's namespace (rename one of them)")
+
+    def ours(name: str) -> bool:
+        return not any(name.startswith(f) for f in foreign)
     for name, want in sorted(desired.topics.items()):
         have = observed.topics.get(name)
         if have is None:
@@ -78,10 +96,10 @@ def diff(desired: Desired, observed: Observed, clean: bool = False, allow_delete
     for acl in sorted(desired.acls - observed.acls):
         plan.changes.append(Change("create", "acl", domain, str(acl), None, acl.to_dict()))
     if clean and "acls" in allow_delete:
-        for acl in sorted(observed.acls - desired.acls):
+        for acl in sorted(a for a in observed.acls - desired.acls if ours(a.name)):
             plan.changes.append(Change("delete", "acl", domain, str(acl), acl.to_dict(), None))
     if clean and "topics" in allow_delete:
-        for name in sorted(observed.topics.keys() - desired.topics.keys()):
+        for name in sorted(n for n in observed.topics.keys() - desired.topics.keys() if ours(n)):
             plan.changes.append(Change("delete", "topic", domain, name, observed.topics[name].to_dict(), None))
     return plan
 

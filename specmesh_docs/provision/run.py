@@ -55,7 +55,8 @@ def load_and_lint(opts: Options, specs: list[str]):
         raise errors[0]
     default = policies.for_spec(files[0]) if files else None
     catalog = load_all(catalog_files(opts.catalog, files, default), policies, []) if opts.catalog else []
-    return products, policies, lint_products(products, policies, catalog)
+    known = {p.domain for p in (*products, *catalog)}
+    return products, policies, lint_products(products, policies, catalog), known
 
 
 def desired_states(opts: Options, products, policies):
@@ -105,7 +106,7 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
 
     saved = _read_plan(Path(opts.plan_in)) if opts.plan_in else None
     specs = [s["file"] for s in saved["specs"]] if saved else opts.specs
-    products, policies, findings = load_and_lint(opts, specs)
+    products, policies, findings, known_domains = load_and_lint(opts, specs)
     valid, findings = validate(opts, specs, findings, out, err)
     if not valid:
         _finish(opts, out, findings, None, [], applied=False)
@@ -115,7 +116,7 @@ def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
     try:
         if saved and saved.get("inputs_digest") != inputs:
             raise Refused(f"the specs or the policy changed since {opts.plan_in} was made; plan again")
-        plan, document, scopes = _plan(opts, saved, desired, inputs, cluster, registry)
+        plan, document, scopes = _plan(opts, saved, desired, inputs, cluster, registry, known_domains)
     except Refused as exc:
         print(f"specmesh: {exc}", file=err)
         return EXIT_FAILED
@@ -154,28 +155,65 @@ def _connect(opts: Options):
     return cluster, registry
 
 
-def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster, registry):
-    """A fresh plan from the desired states, or the saved one if the cluster still matches it."""
-    scopes = [Scope(**s) for s in saved["scopes"]] if saved else [d.scope for d in desired]
-    subjects = saved.get("subjects", []) if saved else [r.subject for d in desired for r in d.schemas]
+def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster, registry, known_domains: set[str]):
+    """The plan from the desired states against the cluster as it is now.
+
+    A saved plan is never trusted as written: its changes must be exactly the ones derived
+    afresh from the specs, the policy, this run's options and the cluster, or the run stops.
+    """
+    scopes = [d.scope for d in desired]
+    subjects = [r.subject for d in desired for r in d.schemas]
     observed = cluster.observe(scopes)
     digest = observed_digest(observed, registry.digest_state(subjects) if registry is not None else {})
-    if saved:
-        if saved["observed_digest"] != digest:
-            raise Refused(f"the cluster changed since {opts.plan_in} was made; plan again")
-        plan = Plan([Change.from_dict(c) for c in saved["changes"]], list(saved["errors"]))
-        spec_list = saved["specs"]
-    else:
-        plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete) for d in desired]
-        if registry is not None:
-            planned_new: set[str] = set()
-            for d, p in zip(desired, plans):
-                add_schema_changes(p, d, registry.observe(d.schemas, planned_new))
-        plan = merge(plans)
-        spec_list = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
+    if saved and saved["observed_digest"] != digest:
+        raise Refused(f"the cluster changed since {opts.plan_in} was made; plan again")
+    plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete, known_domains) for d in desired]
+    if registry is not None:
+        planned_new: set[str] = set()
+        for d, p in zip(desired, plans):
+            add_schema_changes(p, d, registry.observe(d.schemas, planned_new))
+    plan = merge(plans)
+    spec_list = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
     document = plan_document(plan, spec_list, digest, cluster.bootstrap,
-                             {"scopes": _scope_dicts(scopes), "subjects": subjects, "inputs_digest": inputs})
+                             {"scopes": _scope_dicts(scopes), "subjects": subjects, "inputs_digest": inputs,
+                              "options": plan_options(opts)})
+    if saved:
+        check_saved(saved, document, opts.plan_in)
     return plan, document, scopes
+
+
+def plan_options(opts: Options) -> dict:
+    return {"clean_unspecified": opts.clean, "allow_delete": sorted(opts.allow_delete),
+            "owner_principal": opts.owner_principal, "partition_count_factor": opts.factor,
+            "schema_registry": bool(opts.schema_registry)}
+
+
+def check_saved(saved: dict, fresh: dict, name: str) -> None:
+    """Refuses a saved plan whose content is not what the inputs give now (tampered or stale)."""
+    fresh = json.loads(json.dumps(fresh))  # compare as the saved file holds it
+    if saved.get("options") != fresh["options"]:
+        raise Refused(f"{name} was made with other options ({_options_words(saved.get('options'))}); "
+                      f"apply it with the same options ({_options_words(fresh['options'])}) or plan again")
+    for key in ("specs", "scopes", "subjects", "errors", "unchanged_schemas", "summary", "changes"):
+        if saved.get(key) != fresh[key]:
+            where = _first_difference(saved.get(key), fresh[key])
+            raise Refused(f"{name} does not match what the specs, the policy and the cluster give now "
+                          f"({key}{where} differs): it was edited or is stale; nothing was applied; plan again")
+
+
+def _options_words(options: object) -> str:
+    if not isinstance(options, dict):
+        return "unknown"
+    return ", ".join(f"{k}={v}" for k, v in sorted(options.items())) or "none"
+
+
+def _first_difference(saved: object, fresh: list | dict) -> str:
+    if isinstance(saved, list) and isinstance(fresh, list):
+        for i, (a, b) in enumerate(zip(saved, fresh)):
+            if a != b:
+                return f"[{i}]"
+        return f" (length {len(saved)} vs {len(fresh)})"
+    return ""
 
 
 def _read_back(cluster, scopes, results, err) -> None:
@@ -232,10 +270,16 @@ def _finish(opts: Options, out, findings: list, document: dict | None, results: 
 
 
 def _read_plan(path: Path) -> dict:
+    """The saved plan's shape only; its content is verified against a fresh plan (check_saved)."""
     from ..jsondoc import read_json
 
     doc = read_json(path, "plan")
+    at = Position(str(path), 1, 1)
     if not (isinstance(doc, dict) and doc.get("kind") == "specmesh-plan" and doc.get("version") == PLAN_VERSION
-            and isinstance(doc.get("changes"), list) and isinstance(doc.get("scopes"), list)):
-        raise SpecError(f"not a specmesh plan (version {PLAN_VERSION})", Position(str(path), 1, 1))
+            and isinstance(doc.get("changes"), list) and isinstance(doc.get("specs"), list)
+            and isinstance(doc.get("observed_digest"), str) and isinstance(doc.get("inputs_digest"), str)):
+        raise SpecError(f"not a specmesh plan (version {PLAN_VERSION})", at)
+    if not doc["specs"] or not all(isinstance(s, dict) and isinstance(s.get("file"), str) and s["file"]
+                                   and "\0" not in s["file"] for s in doc["specs"]):
+        raise SpecError("the plan's 'specs' must list the spec files it was made from", at)
     return doc
