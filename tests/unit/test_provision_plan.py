@@ -151,3 +151,26 @@ def test_a_broken_saved_plan_is_a_positioned_usage_error(tmp_path, content, mess
     out = subprocess.run([sys.executable, "-m", "specmesh_docs", "provision", "--plan", str(tmp_path / "plan.json"),
                           "--bootstrap-server", "127.0.0.1:1"], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def _parent_and_child_state():
+    from specmesh_docs.provision.state import Desired, Scope
+
+    parent = Desired(Scope("retail", "retail.", "User:retail"), "retail-api.yaml")
+    child_topic = TopicState("retail.checkout._public.order", 1, None)
+    observed = Observed(topics={"retail.checkout._public.order": child_topic},
+                        acls={Acl("TOPIC", "retail.checkout.", "PREFIXED", "User:retail.checkout", "READ")})
+    return parent, observed
+
+
+def test_a_parent_domain_is_refused_when_the_cluster_shows_a_child_and_clean_up_spares_it():
+    parent, observed = _parent_and_child_state()
+    plan = diff(parent, observed, clean=True, allow_delete=frozenset({"topics", "acls"}))
+    assert any("covers retail.checkout." in e for e in plan.errors)
+    assert not [c for c in plan.changes if c.action == "delete"]
+
+
+def test_a_parent_domain_is_refused_when_the_catalog_knows_a_child():
+    parent, _ = _parent_and_child_state()
+    plan = diff(parent, Observed(), known_domains={"retail.checkout", "retailer"})
+    assert plan.errors == [e for e in plan.errors if "retail.checkout." in e] and len(plan.errors) == 1
