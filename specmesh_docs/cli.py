@@ -126,7 +126,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
                    dry_run=args.dry_run, plan_out=args.plan_out, plan_in=args.plan, fmt=args.format,
                    owner_principal=args.owner_principal, factor=args.partition_count_factor,
                    clean=args.clean_unspecified, allow_delete=parse_allow_delete(args.allow_delete),
-                   config=args.config, timeout=args.timeout, schema_registry=args.schema_registry,
+                   config=args.config, policy_from_repo=args.policy_from_repo, timeout=args.timeout, schema_registry=args.schema_registry,
                    catalog=args.catalog or [])
     return provision(opts)
 
@@ -203,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
                           description="check specs against the rules and the org policy")
     lint.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or directories (default: .)")
     lint.add_argument("--catalog", action="append", metavar="DIR", help="other repos' specs, for cross-spec rules only")
-    lint.add_argument("--config", metavar="FILE", help="policy file (default: specmesh.yaml found upwards from each spec)")
+    lint.add_argument("--config", metavar="FILE",
+                      help="the organisation's policy (default: $SPECMESH_POLICY); a specmesh.yaml found upwards from "
+                           "each spec may only tighten it, or is the policy when there is none")
     lint.add_argument("--format", action="append", metavar="FMT[:FILE]",
                       help="text (default), json, sarif, github or junit; repeat with :FILE for several outputs")
     lint.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
@@ -225,7 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--partition-count-factor", type=float, default=1.0, metavar="F", help="in (0, 1]")
     prov.add_argument("--clean-unspecified", action="store_true", help="delete what the spec no longer has")
     prov.add_argument("--allow-delete", metavar="KINDS", help="what clean-up may delete: topics,acls")
-    prov.add_argument("--config", metavar="FILE", help="policy file (default: specmesh.yaml found upwards)")
+    prov.add_argument("--config", metavar="FILE",
+                      help="the organisation's policy file (default: $SPECMESH_POLICY); a team specmesh.yaml may only tighten it")
+    prov.add_argument("--policy-from-repo", action="store_true",
+                      help="without an organisation policy, trust the specmesh.yaml found upwards from the specs")
     prov.add_argument("--catalog", action="append", metavar="DIR", help="other repos' specs, for cross-spec lint rules")
     prov.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
     prov.add_argument("--schema-registry", metavar="URL",

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from ..errors import Position, SpecError
-from ..policy import Policy, PolicyCache
+from ..policy import Policy, PolicyCache, org_policy_path
 from ..spec import Files, load_spec
 from ..spec.refs import display, find_confinement
 from .engine import LintResult, check_catalog, check_products, sort_findings
@@ -99,7 +99,7 @@ def default_jobs() -> int:
 
 def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = None, *,
          jobs: int | None = None) -> LintResult:
-    policies = PolicyCache(Path(config) if config else None)
+    policies = PolicyCache(org_policy_path(config))
     result = LintResult()
     default = policies.for_spec(Path(paths[0]) / "x") if paths and Path(paths[0]).is_dir() else Policy()
     files = discover(paths, default.spec_patterns)

@@ -17,7 +17,7 @@ name ends with the delimiter, so `acme.user` gets nothing on `acme.userprops.*`)
 from __future__ import annotations
 
 from ..errors import SpecError
-from ..policy import Policy
+from ..policy import Policy, is_concrete_principal
 from ..spec.naming import EVERYONE
 from .state import Acl, Desired, Scope, TopicState
 
@@ -31,7 +31,15 @@ def check_factor(factor: float) -> float:
 
 
 def grantee_principal(grantee: str, policy: Policy) -> str:
-    return "User:*" if grantee == EVERYONE else policy.principal_format.format(domain=grantee)
+    return "User:*" if grantee == EVERYONE else concrete(policy.principal_format.format(domain=grantee), grantee)
+
+
+def concrete(principal: str, source: str) -> str:
+    """Every principal we grant to by name must be one principal: a '*' would hand it to everyone."""
+    if not is_concrete_principal(principal):
+        raise SpecError(f"{source!r} gives the principal {principal!r}, which is not one concrete principal "
+                        "('Type:name', no '*')")
+    return principal
 
 
 def desired_state(product, policy: Policy, owner_principal: str | None = None, factor: float = 1.0) -> Desired:
@@ -40,6 +48,8 @@ def desired_state(product, policy: Policy, owner_principal: str | None = None, f
     owner = owner_principal or product.owner_principal
     if owner and ":" not in owner:
         owner = f"User:{owner}"
+    if owner:
+        concrete(owner, owner_principal or product.domain)
     scope = Scope(product.domain, product.domain + d, owner)
     desired = Desired(scope, product.spec_file)
     for t in product.topics:

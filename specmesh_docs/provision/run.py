@@ -29,6 +29,7 @@ class Options:
     clean: bool = False
     allow_delete: frozenset = frozenset()
     config: str | None = None
+    policy_from_repo: bool = False
     timeout: float = 30.0
     schema_registry: str | None = None
     catalog: list[str] = field(default_factory=list)
@@ -45,9 +46,13 @@ def parse_allow_delete(text: str | None) -> frozenset:
 def load_and_lint(opts: Options, specs: list[str]):
     """Each spec read once, for both lint and desired state: (products, policies, findings)."""
     from ..lint.runner import catalog_files, lint_products, load_all
-    from ..policy import PolicyCache
+    from ..policy import ORG_POLICY_ENV, PolicyCache, org_policy_path
 
-    policies = PolicyCache(Path(opts.config) if opts.config else None)
+    org = org_policy_path(opts.config)
+    if org is None and not opts.policy_from_repo:
+        raise SpecError(f"provisioning needs the organisation's policy: pass --config FILE or set {ORG_POLICY_ENV} "
+                        "(--policy-from-repo trusts the specmesh.yaml in the spec repository instead)")
+    policies = PolicyCache(org)
     files = [Path(s) for s in specs]
     errors: list[SpecError] = []
     products = load_all(files, policies, errors)
@@ -83,7 +88,8 @@ def validate(opts: Options, specs: list[str], findings: list, out, err) -> tuple
 
     shown = [f for f in findings if f.severity != "info"]  # warnings show, and do not block
     if opts.fmt == "text" and shown:
-        out.write(to_text(LintResult(findings=shown)))
+        text = to_text(LintResult(findings=shown))
+        out.write(text if text.endswith("\n") else text + "\n")
         out.flush()
     if blocking(findings):
         summary = summary_line(LintResult(findings=findings, files=specs))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,12 @@ class KafkaDev:
             future.result(timeout=30)
         return {"bootstrap.servers": self.bootstrap, "security.protocol": "SASL_PLAINTEXT",
                 "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": name, "sasl.password": password}
+
+
+def provision_argv(command_config: str, *args: str) -> list[str]:
+    """`specmesh provision` as the tests run it: with the repository's policy unless a --config is given."""
+    policy = [] if "--config" in args else ["--policy-from-repo"]
+    return [sys.executable, "-m", "specmesh_docs", "provision", "--command-config", command_config, *policy, *args]
 
 
 def dev_script(script: str, command: str, home: Path) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from confluent_kafka.admin import ConfigResource, ResourceType
 from specmesh_docs.spec import load_spec
 from tests.conftest import EXAMPLES, REPO, conformance_dir
 from tests.e2e.clients import consume_outcomes, group_allowed, produce_outcomes, transactional_id_allowed
+from tests.e2e.conftest import provision_argv
 
 pytestmark = pytest.mark.kafka
 
@@ -22,8 +22,7 @@ EXAMPLE_SPECS = sorted(str(p) for p in EXAMPLES.rglob("*.yaml") if p.parent.name
 
 
 def provision(kafka, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "specmesh_docs", "provision", "--command-config", kafka.admin_config_path, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(provision_argv(kafka.admin_config_path, *args), capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 def topics_under(kafka, prefix: str) -> dict[str, int]:
@@ -307,7 +306,6 @@ def test_unreachable_cluster_fails_cleanly_and_prints_no_secret(tmp_path):
     props.write_text("bootstrap.servers=127.0.0.1:1\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
                      "sasl.username=svc\nsasl.password=hunter2-very-secret\n")
     spec = write_spec(tmp_path, "safety.unreachable")
-    out = subprocess.run([sys.executable, "-m", "specmesh_docs", "provision", spec, "--command-config", str(props),
-                          "--timeout", "3"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    out = subprocess.run(provision_argv(str(props), spec, "--timeout", "3"), capture_output=True, text=True, cwd=REPO, timeout=120)
     assert out.returncode == 1 and "cannot read the cluster" in out.stderr
     assert "hunter2" not in out.stdout + out.stderr and "Traceback" not in out.stderr

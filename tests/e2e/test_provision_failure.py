@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.conftest import REPO
-from tests.e2e.conftest import kafka_dev
+from tests.e2e.conftest import kafka_dev, provision_argv
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from gen_estate import generate  # noqa: E402
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.kafka
 
 
 def provision(kafka, spec, *args, **kw):
-    return [sys.executable, "-m", "specmesh_docs", "provision", "--command-config", kafka.admin_config_path, str(spec),
-            *args]
+    return provision_argv(kafka.admin_config_path, str(spec), *args)
 
 
 def test_broker_stopped_mid_apply_reports_and_a_rerun_converges(own_kafka, tmp_path):

@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from tests.conftest import REPO, conformance_dir
-from tests.e2e.conftest import start_broker
+from tests.e2e.conftest import provision_argv, start_broker
 
 pytestmark = pytest.mark.kafka
 D = "simple.provision_demo"
@@ -27,9 +26,7 @@ def kafka(tmp_path_factory):
 
 
 def provision(kafka, registry: str, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "specmesh_docs", "provision", "--command-config", kafka.admin_config_path,
-           "--schema-registry", registry, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
+    return subprocess.run(provision_argv(kafka.admin_config_path, "--schema-registry", registry, *args), capture_output=True, text=True, cwd=REPO, timeout=300)
 
 
 def versions(client: SchemaRegistryClient, subject: str) -> list[int]:

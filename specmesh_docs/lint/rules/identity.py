@@ -1,7 +1,6 @@
 """Identity: who owns this spec."""
 
-import re
-
+from ...userregex import fullmatch
 from ..engine import rule
 
 
@@ -9,7 +8,7 @@ from ..engine import rule
       "write the id as urn:<lowercase.dot.separated.segments>, e.g. urn:finance.campaign",
       bad="id: 'urn:.Finance.Campaign'", good="id: 'urn:finance.campaign'")
 def domain_grammar(product, policy):
-    if not re.fullmatch(policy.domain_pattern, product.domain):
+    if not fullmatch(policy.domain_pattern, product.domain):
         yield product.pos, f"domain id {product.domain!r} does not match {policy.domain_pattern!r}"
 
 

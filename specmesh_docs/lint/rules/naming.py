@@ -2,6 +2,7 @@
 
 import re
 
+from ...userregex import fullmatch
 from ..engine import rule
 
 MAX_TOPIC = 249
@@ -29,7 +30,7 @@ def topic_format(product, policy):
       bad="channels: {'_public.sale events': ...}", good="channels: {_public.sale-events: ...}")
 def topic_chars(product, policy):
     for t in product.topics:
-        if not re.fullmatch(policy.topic_pattern, t.name):
+        if not fullmatch(policy.topic_pattern, t.name):
             yield t.pos, f"topic {t.name!r} has characters outside {policy.topic_pattern}"
 
 
