@@ -13,7 +13,8 @@ from .errors import SpecError
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def _print_problems(product, err=sys.stderr) -> None:
+def _print_problems(product) -> None:
+    err = sys.stderr
     for problem in product.problems:
         print(problem, file=err)
     for note in product.notes:
@@ -34,7 +35,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def render_product(product) -> str:
-    """A terminal summary of the model."""
+    """A terminal summary of the model (one line per item: values' line breaks are shown, not obeyed)."""
+    from .output import one_line
+
     lines = [f"{product.domain}  ({product.spec_file}, AsyncAPI {product.asyncapi or '?'})",
              f"  owner: {product.owner_principal}   title: {product.info.title}   version: {product.info.version}"]
     for t in product.topics:
@@ -47,7 +50,7 @@ def render_product(product) -> str:
                 lines.append(f"           {label}: {schema.format} {schema.full_name or schema.type} ({len(schema.fields)} fields)")
     for c in product.consumed:
         lines.append(f"  consumes {c.name}  [{c.access or 'untiered'}]")
-    return "\n".join(lines)
+    return "\n".join(one_line(line) for line in lines)
 
 
 def cmd_flatten(args: argparse.Namespace) -> int:
@@ -265,6 +268,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .output import SafeStream, remember_environment
+
+    remember_environment(os.environ)
+    real = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _run(argv)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+        sys.stdout, sys.stderr = real
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -10,6 +10,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 FIXTURES = REPO / "tests" / "fixtures"
+# the bundled specs, found by the default spec_patterns (examples/ also holds schemas and the org policy)
+EXAMPLE_SPECS = sorted(p for p in EXAMPLES.rglob("*.yaml") if p.name.endswith("-api.yaml") or p.name.startswith("asyncapi"))
 
 
 def conformance_dir() -> Path:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from .. import __version__
+from ..output import one_line
 from .engine import LintResult, all_rules
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -28,7 +29,7 @@ def summary_line(result: LintResult) -> str:
 
 
 def to_text(result: LintResult) -> str:
-    lines = [f"{f.pos}: {f.severity} {f.rule} {f.message}" + (f" (fix: {f.hint})" if f.hint else "")
+    lines = [one_line(f"{f.pos}: {f.severity} {f.rule} {f.message}" + (f" (fix: {f.hint})" if f.hint else ""))
              for f in result.findings]
     return "".join(line + "\n" for line in lines)
 

@@ -47,5 +47,8 @@ def mermaid_label(text: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """Only http(s) links from configuration; anything else is dropped."""
-    return url if url and re.match(r"https?://[^\s\"'<>]+$", url) else None
+    """Only http(s) links from configuration, without credentials in them; anything else is dropped."""
+    if not isinstance(url, str) or not re.match(r"https?://[^\s\"'<>\\`]+$", url):
+        return None
+    authority = url.split("://", 1)[1].split("/", 1)[0]
+    return None if "@" in authority else url

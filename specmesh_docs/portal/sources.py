@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Position, SpecError
+from ..output import redact, visible
 from .escape import safe_url
 
 CACHE = Path(os.environ.get("SPECMESH_CACHE", Path.home() / ".cache" / "specmesh_docs")) / "repos"
@@ -26,22 +28,69 @@ def is_git_url(text: str) -> bool:
     return "://" in text or text.startswith("git@") or text.endswith(".git")
 
 
+GIT_TIMEOUT_ENV = "SPECMESH_GIT_TIMEOUT"  # seconds per git command (default 120)
+GIT_FILE_ENV = "SPECMESH_GIT_ALLOW_FILE"  # 1: allow file:// and local paths (tests, mirrors on disk)
+_SCP_LIKE = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:")  # git@host:org/repo.git
+_REF = re.compile(r"(?!-)(?!.*\.\.)(?!.*@\{)[A-Za-z0-9._/+-]{1,255}")
+
+
+def git_scheme(url: str) -> str:
+    if "://" in url:
+        return url.split("://", 1)[0].lower()
+    return "ssh" if _SCP_LIKE.match(url) else "file"
+
+
+def check_git_source(url: str, ref: str | None) -> None:
+    """A URL and a ref are data, never options or transports: git gets them after `--`, and only
+    https and ssh (file when SPECMESH_GIT_ALLOW_FILE=1) may be fetched."""
+    allowed = ("https", "ssh", "file") if os.environ.get(GIT_FILE_ENV) == "1" else ("https", "ssh")
+    if not url or url.startswith("-") or any(c in url for c in "\x00\n\r"):
+        raise SpecError(f"git source {redact(url)!r} is not a repository URL")
+    if git_scheme(url) not in allowed:
+        raise SpecError(f"git source {redact(url)}: only {', '.join(allowed)} URLs are fetched"
+                        + ("" if "file" in allowed else f" (file:// and local paths with {GIT_FILE_ENV}=1)"))
+    if ref is not None and not (isinstance(ref, str) and _REF.fullmatch(ref)):
+        raise SpecError(f"git ref {visible(str(ref))!r} of {redact(url)} is not a branch, tag or commit name")
+
+
 def clone(url: str, ref: str | None, cache: Path = CACHE) -> Path:
     """Shallow clone (or refresh) `url` at `ref` into the cache; returns the work tree."""
+    check_git_source(url, ref)
     target = cache / hashlib.sha256(f"{url}#{ref or ''}".encode()).hexdigest()[:16]
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+    file_ok = "always" if os.environ.get(GIT_FILE_ENV) == "1" else "never"
+    git = ["git", "-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.ssh.allow=always",
+           "-c", f"protocol.file.allow={file_ok}", "-c", "core.symlinks=false"]
     if (target / ".git").is_dir():
-        cmds = [["git", "-C", str(target), "fetch", "--depth", "1", "origin", ref or "HEAD"],
-                ["git", "-C", str(target), "reset", "--hard", "-q", "FETCH_HEAD"]]
+        cmds = [[*git, "-C", str(target), "fetch", "-q", "--depth", "1", "origin", "--", ref or "HEAD"],
+                [*git, "-C", str(target), "reset", "--hard", "-q", "FETCH_HEAD"]]
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        cmds = [["git", "clone", "-q", "--depth", "1", *(["--branch", ref] if ref else []), url, str(target)]]
+        cmds = [[*git, "clone", "-q", "--depth", "1", *([f"--branch={ref}"] if ref else []), "--", url, str(target)]]
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="", SSH_ASKPASS="")
+    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+    timeout = _git_timeout()
+    shown = f"{redact(url)}{'#' + ref if ref else ''}"
     for cmd in cmds:
-        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise SpecError(f"cannot fetch {shown}: git gave no answer within {timeout:g} s "
+                            f"({GIT_TIMEOUT_ENV} sets the limit)") from None
         if out.returncode != 0:
             last = (out.stderr.strip().splitlines() or ["git failed"])[-1]
-            raise SpecError(f"cannot fetch {url}{'@' + ref if ref else ''}: {last}")
+            raise SpecError(f"cannot fetch {shown}: {redact(last)}")
     return target
+
+
+def _git_timeout() -> float:
+    text = os.environ.get(GIT_TIMEOUT_ENV, "120")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 < value <= 86400:
+        raise SpecError(f"{GIT_TIMEOUT_ENV} is a number of seconds in (0, 86400], not {text!r}")
+    return value
 
 
 def normalize(raw: object, base: Path, where: Position | None = None) -> dict:

@@ -6,29 +6,53 @@ Secrets stay inside the settings dict: nothing here or in the callers prints it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..errors import Position, SpecError
+from ..output import remember_settings
 
 ENV_PREFIX = "SPECMESH_KAFKA_"  # SPECMESH_KAFKA_SASL_PASSWORD -> sasl.password
 
 
 def read_properties(path: Path) -> dict[str, str]:
-    """Java-style `key=value` (or `key: value`) lines; `#`/`!` comments."""
+    """Java `.properties` as Kafka's tools read them: `key=value`, `key: value` or `key value`,
+    `#`/`!` comments, a trailing backslash continues the line. Values are never echoed."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read client settings: {getattr(exc, 'strerror', None) or exc}", Position(str(path))) from None
+        raise SpecError(f"cannot read client settings: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}",
+                        Position(str(path))) from None
     props: dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line[0] in "#!":
-            continue
-        sep = min((i for i in (line.find("="), line.find(":")) if i > 0), default=-1)
-        if sep < 0:
-            raise SpecError("expected key=value", Position(str(path), number, 1))
-        props[line[:sep].strip()] = line[sep + 1:].strip()
+    for number, line in _logical_lines(text):
+        match = _KEY.match(line)
+        if not match or not match.group(1):
+            raise SpecError("expected key=value (the line is not shown: it may hold a secret)", Position(str(path), number, 1))
+        props[match.group(1)] = line[match.end():].strip()
+    remember_settings(props)
     return props
+
+
+_KEY = re.compile(r"([^=:\s]+)\s*[=:]?\s*")
+
+
+def _logical_lines(text: str):
+    """(first line number, joined text) per logical line, continuations joined, comments dropped."""
+    pending, start = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip() if not pending else raw.lstrip()
+        if not pending:
+            if not line or line[0] in "#!":
+                continue
+            start = number
+        trailing = len(line) - len(line.rstrip("\\"))
+        if trailing % 2:
+            pending += line[:-1]
+            continue
+        yield start, pending + line
+        pending = ""
+    if pending:
+        yield start, pending
 
 
 def client_settings(bootstrap: str | None, command_config: str | None, environ=os.environ) -> dict[str, str]:
@@ -38,6 +62,7 @@ def client_settings(bootstrap: str | None, command_config: str | None, environ=o
     for name, value in environ.items():
         if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX):
             settings[name[len(ENV_PREFIX):].lower().replace("_", ".")] = value
+    remember_settings(settings)
     if bootstrap:
         settings["bootstrap.servers"] = bootstrap
     if not settings.get("bootstrap.servers"):

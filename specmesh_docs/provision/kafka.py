@@ -19,7 +19,11 @@ class Cluster:
         self.timeout = timeout
         self.bootstrap = settings.get("bootstrap.servers", "")
         self.requests = 0  # admin requests made, for the benchmark
-        self.admin = AdminClient({**settings, "socket.timeout.ms": str(int(timeout * 1000))})
+        kafka_only = {k: v for k, v in settings.items() if not k.startswith("schema.registry.")}
+        try:
+            self.admin = AdminClient({**kafka_only, "socket.timeout.ms": str(int(timeout * 1000))})
+        except Exception as exc:  # KafkaException: an unknown or malformed client property
+            raise SpecError(f"client settings: {_message(exc)}") from None
 
     # --- reads -------------------------------------------------------------------------
 

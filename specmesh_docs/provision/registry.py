@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import SpecError
+from ..output import remember_settings
 from .apply import Result
 from .kafka import ClusterError
 from .schemas import Registration, SubjectState
@@ -16,6 +18,7 @@ def registry_settings(url: str, settings: dict[str, str], environ) -> dict[str, 
         if name.startswith("SPECMESH_SCHEMA_REGISTRY_"):
             conf[name[len("SPECMESH_SCHEMA_REGISTRY_"):].lower().replace("_", ".")] = value
     conf.pop("url", None)
+    remember_settings(conf)
     return {"url": url, **conf}
 
 
@@ -27,7 +30,10 @@ class Registry:
     def __init__(self, conf: dict[str, str]):
         from confluent_kafka.schema_registry import SchemaRegistryClient
 
-        self.client = SchemaRegistryClient(conf)
+        try:
+            self.client = SchemaRegistryClient(conf)
+        except Exception as exc:  # ValueError/TypeError on a malformed or conflicting setting
+            raise SpecError(f"schema registry settings: {exc}") from None
         self.requests = 0
 
     def _schema(self, reg: Registration, versions: dict[str, int] | None = None):

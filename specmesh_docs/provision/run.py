@@ -107,9 +107,10 @@ class Refused(Exception):
     """The run stops before anything is written (exit 1)."""
 
 
-def provision(opts: Options, out=sys.stdout, err=sys.stderr) -> int:
+def provision(opts: Options, out=None, err=None) -> int:
     from .kafka import ClusterError
 
+    out, err = out or sys.stdout, err or sys.stderr
     saved = _read_plan(Path(opts.plan_in)) if opts.plan_in else None
     specs = [s["file"] for s in saved["specs"]] if saved else opts.specs
     products, policies, findings, known_domains = load_and_lint(opts, specs)

@@ -11,14 +11,14 @@ import pytest
 from confluent_kafka.admin import ConfigResource, ResourceType
 
 from specmesh_docs.spec import load_spec
-from tests.conftest import EXAMPLES, REPO, conformance_dir
+from tests.conftest import EXAMPLE_SPECS as EXAMPLE_FILES
+from tests.conftest import REPO, conformance_dir
 from tests.e2e.clients import consume_outcomes, group_allowed, produce_outcomes, transactional_id_allowed
 from tests.e2e.conftest import provision_argv
 
 pytestmark = pytest.mark.kafka
 
-EXAMPLE_SPECS = sorted(str(p) for p in EXAMPLES.rglob("*.yaml") if p.parent.name != "schema" and
-                       (p.name.endswith("-api.yaml") or p.name.startswith("asyncapi")))
+EXAMPLE_SPECS = [str(p) for p in EXAMPLE_FILES]
 
 
 def provision(kafka, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:

@@ -6,11 +6,11 @@ from specmesh_docs.catalog import DENIED, GRANTED, OWNER, PUBLIC, build_estate
 from specmesh_docs.errors import Position
 from specmesh_docs.lint.engine import Finding
 from specmesh_docs.spec import load_spec
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLE_SPECS, EXAMPLES
 
 
 def estate(findings=None):
-    specs = sorted(p for p in EXAMPLES.rglob("*.yaml") if p.parent.name != "schema")
+    specs = EXAMPLE_SPECS
     return build_estate([load_spec(p) for p in specs], findings)
 
 

@@ -7,7 +7,7 @@ import yaml
 from specmesh_docs.spec import load_spec
 from specmesh_docs.spec.flatten import flatten
 from specmesh_docs.spec.naming import TopicName, access_of, canonical_topic, domain_from_id, grantee_of, owner_of
-from tests.conftest import EXAMPLES, FIXTURES
+from tests.conftest import EXAMPLE_SPECS, EXAMPLES, FIXTURES
 
 
 def comparable(product) -> dict:
@@ -46,7 +46,7 @@ def test_naming_rules():
 
 
 def test_example_estate_shape():
-    specs = sorted(p for p in EXAMPLES.rglob("*.yaml") if "schema" not in p.parts)
+    specs = EXAMPLE_SPECS
     products = [load_spec(p) for p in specs]
     assert len(products) >= 5
     assert len({p.domain.split(".")[0] for p in products}) >= 4

@@ -102,7 +102,8 @@ def test_git_source_is_shallow_cloned_at_a_ref(tmp_path):
     for cmd in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "spec"], ["tag", "v1"]):
         subprocess.run([*git, *cmd], cwd=repo, check=True, capture_output=True)
     out = tmp_path / "site"
-    run = specmesh("portal", "build", f"file://{repo}#v1", "--out", str(out), env={"SPECMESH_CACHE": str(tmp_path / "cache")})
+    run = specmesh("portal", "build", f"file://{repo}#v1", "--out", str(out),
+                   env={"SPECMESH_CACHE": str(tmp_path / "cache"), "SPECMESH_GIT_ALLOW_FILE": "1"})
     assert run.returncode == 0, run.stderr
     assert (out / "topics" / "retail.checkout._public.order-placed" / "index.html").is_file()
     assert list((tmp_path / "cache" / "repos").iterdir())

@@ -131,10 +131,23 @@ def test_client_settings_from_file_environment_and_flag(tmp_path):
     assert client_settings("b:2", str(props), env)["bootstrap.servers"] == "b:2"
     with pytest.raises(SpecError, match="no Kafka to talk to"):
         client_settings(None, None, {})
-    props.write_text("bootstrap.servers=a:1\nnot a setting\n")
+    props.write_text("bootstrap.servers=a:1\n= orphan-secret-value\n")
     with pytest.raises(SpecError) as err:
         client_settings(None, str(props), {})
-    assert str(err.value).endswith("client.properties:2:1: error: expected key=value")
+    assert "client.properties:2:1: error: expected key=value" in str(err.value) and "orphan" not in str(err.value)
+
+
+def test_java_properties_forms_are_read_as_kafka_tools_read_them(tmp_path):
+    """`key value`, `key: value`, continuation lines: what kafka-topics.sh users already have."""
+    from specmesh_docs.provision.client import client_settings
+
+    props = tmp_path / "client.properties"
+    props.write_text("bootstrap.servers a:1\nsasl.mechanism : SCRAM-SHA-512\n"
+                     "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
+                     "    username=\"svc\" \\\n    password=\"pw\";\n! a comment\n")
+    assert client_settings(None, str(props), {}) == {
+        "bootstrap.servers": "a:1", "sasl.mechanism": "SCRAM-SHA-512",
+        "sasl.jaas.config": 'org.apache.kafka.common.security.scram.ScramLoginModule required username="svc" password="pw";'}
 
 
 @pytest.mark.parametrize("content, message", [
