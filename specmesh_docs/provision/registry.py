@@ -18,6 +18,8 @@ def registry_settings(url: str, settings: dict[str, str], environ) -> dict[str, 
         if name.startswith("SPECMESH_SCHEMA_REGISTRY_"):
             conf[name[len("SPECMESH_SCHEMA_REGISTRY_"):].lower().replace("_", ".")] = value
     conf.pop("url", None)
+    if conf.get("basic.auth.credentials.source", "").upper() in ("USER_INFO", "URL"):
+        del conf["basic.auth.credentials.source"]  # the Java client's switch; the Python client infers it
     remember_settings(conf)
     return {"url": url, **conf}
 
