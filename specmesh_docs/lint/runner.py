@@ -44,7 +44,7 @@ def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError]):
     for path in files:
         try:
             policy = policies.for_spec(path)
-            folder = path.resolve().parent
+            folder = Path(os.path.abspath(path)).parent  # where the spec is found: a symlink may not move its root
             confine = confinement.get(folder) or confinement.setdefault(folder, find_confinement(folder))
             products.append(load_spec(path, files=shared.setdefault(confine, Files(confine)),
                                       principal_format=policy.principal_format))

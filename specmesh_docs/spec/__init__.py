@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import Position, SpecError
 from .limits import DEFAULT_LIMITS, Limits
 from .model import ConsumedTopic, DataProduct, Info, Topic
-from .refs import Files, Resolver, display, find_confinement
+from .refs import Files, Resolver, display, find_confinement, real_path
 from .yamlload import YMap
 
 __all__ = ["load_spec", "load_document", "DataProduct", "Topic", "ConsumedTopic", "Info", "Files", "SpecError",
@@ -36,12 +37,15 @@ def load_spec(path: str | Path, root: str | Path | None = None, files: Files | N
     """
     from .asyncapi import Mapper
 
-    path = Path(path).resolve()
+    given = Path(os.path.abspath(path))
+    path = real_path(given, Position(display(given)))
     if not path.is_file():
         raise SpecError("no such file" if not path.exists() else "not a file", Position(display(path)))
     base = Path(root).resolve() if root else path.parent
     if files is None:
-        files = Files(Path(root) if root else find_confinement(path.parent), limits)
+        files = Files(Path(root) if root else find_confinement(given.parent), limits)
+    if not path.is_relative_to(files.confine):  # a symlinked spec is held to where it is found, not where it points
+        raise SpecError(f"is a symlink to a file outside the spec root {display(files.confine)}", Position(display(given)))
     doc = load_document(path, files)
     resolver = Resolver(files, path.resolve(), doc, base)
     return Mapper(doc, resolver, display(path), principal_format).product()

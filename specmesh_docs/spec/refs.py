@@ -31,6 +31,15 @@ def find_confinement(spec_dir: Path) -> Path:
     return spec_dir
 
 
+def real_path(path: Path, at: Position) -> Path:
+    """`path` with every symlink followed; a loop or a NUL byte is bad input, not a crash."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        reason = "not a valid path" if isinstance(exc, ValueError) else "a symlink loop"
+        raise SpecError(f"cannot follow {display(path)!r}: {reason}", at) from None
+
+
 def display(path: Path) -> str:
     """A path as users see it: relative to the working directory when it is below it."""
     try:
@@ -49,7 +58,7 @@ class Files:
         self.paths: dict[str, Path] = {}  # shown name -> real path, to resolve refs inside files
 
     def check_inside(self, path: Path, at: Position) -> Path:
-        real = path.resolve()
+        real = real_path(path, at)
         if not real.is_relative_to(self.confine):
             raise SpecError(f"refers to {path}, outside the spec root {display(self.confine)}", at)
         return real
@@ -94,6 +103,8 @@ class Resolver:
         self._docs: dict[str, tuple[Path, object]] = {}
 
     def target_path(self, ref: str, from_file: Path, at: Position) -> Path:
+        if "\x00" in ref:
+            raise SpecError("$ref holds a NUL byte", at)
         if _URL.match(ref):
             raise SpecError(f"$ref {ref!r}: URLs and file: refs are not followed (only files inside the spec root)", at)
         if ref.startswith("/"):
@@ -115,7 +126,7 @@ class Resolver:
                 raise SpecError("$ref must be a string", at)
             file_part, _, pointer = ref.partition("#")
             if file_part:
-                where = self.target_path(file_part, where, at).resolve()
+                where = real_path(self.target_path(file_part, where, at), at)
                 doc = self.files.read(where, at)
             else:
                 doc = self.document if where == self.spec_path else self.files.read(where, at)

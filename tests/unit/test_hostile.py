@@ -111,6 +111,58 @@ def test_symlink_out_of_the_root_is_refused(repo: Path):
     assert "TOP-SECRET" not in out.stdout + out.stderr
 
 
+def write_outside_spec(repo: Path) -> Path:
+    """A spec (with a schema) outside the repo, as a build machine might hold one."""
+    outside = repo.parent.parent / "outside"
+    (outside / "schema").mkdir(exist_ok=True)
+    (outside / "schema" / "s.avsc").write_text('{"type": "record", "name": "S", "fields": [{"name": "TOP_SECRET", "type": "string"}]}')
+    (outside / "other-api.yaml").write_text(channel_with_payload("$ref: schema/s.avsc").replace("acme.hostile", "acme.leak")
+                                            + "# TOP-SECRET\n")
+    return outside / "other-api.yaml"
+
+
+@pytest.mark.parametrize("command", [("show",), ("lint",), ("portal", "build")])
+def test_a_symlinked_spec_resolving_outside_the_root_is_refused(repo: Path, command: tuple):
+    os.symlink(write_outside_spec(repo), repo / "x-api.yaml")
+    target = repo / "x-api.yaml" if command[0] == "show" else repo
+    extra = ["--out", str(repo.parent / "site")] if command[0] == "portal" else []
+    out = subprocess.run([sys.executable, "-m", "specmesh_docs", *command, str(target), *extra], capture_output=True,
+                         text=True, timeout=120, cwd=repo)
+    assert out.returncode == 2 and "x-api.yaml:0:0: error: is a symlink to a file outside the spec root" in out.stderr, out.stderr
+    assert "TOP" not in out.stdout + out.stderr and "Traceback" not in out.stderr
+    site = repo.parent / "site"
+    assert not site.exists() or not any("TOP_SECRET" in f.read_text(errors="replace") for f in site.rglob("*") if f.is_file())
+
+
+def test_a_symlinked_spec_inside_the_root_still_loads(repo: Path):
+    (repo / "real").mkdir()
+    (repo / "real" / "r-api.yaml").write_text(channel_with_payload("type: string"))
+    os.symlink(repo / "real" / "r-api.yaml", repo / "x-api.yaml")
+    out = run_show(repo / "x-api.yaml")
+    assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.parametrize("where", ["spec", "schema"])
+def test_a_symlink_loop_is_a_positioned_error(repo: Path, where: str):
+    if where == "spec":
+        os.symlink(repo / "b-api.yaml", repo / "a-api.yaml")
+        os.symlink(repo / "a-api.yaml", repo / "b-api.yaml")
+        spec = repo / "a-api.yaml"
+    else:
+        os.symlink(repo / "schema" / "q.avsc", repo / "schema" / "p.avsc")
+        os.symlink(repo / "schema" / "p.avsc", repo / "schema" / "q.avsc")
+        spec = repo / "loop-api.yaml"
+        spec.write_text(channel_with_payload("$ref: schema/p.avsc"))
+    out = run_show(spec)
+    assert out.returncode == 2 and "a symlink loop" in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_a_nul_byte_in_a_ref_is_a_positioned_error(repo: Path):
+    spec = repo / "nul-api.yaml"
+    spec.write_text(channel_with_payload('$ref: "schema/a\\0b.avsc"'))
+    assert_clean_error(run_show(spec), spec.name, "NUL byte")
+
+
 def test_file_over_the_size_limit(repo: Path):
     spec = repo / "huge-api.yaml"
     spec.write_text(GOOD_HEAD + "x: '" + "a" * (9 * 1024 * 1024) + "'\n")
