@@ -38,6 +38,9 @@ def config_value(key: str, value: object) -> str:
     return str(value)
 
 
+KAFKA_MAX_PARTITIONS = 2**31 - 1  # CreateTopics: partitions is an int32, replication factor an int16
+KAFKA_MAX_REPLICAS = 2**15 - 1
+
 class Mapper:
     """Builds one DataProduct from one parsed spec document."""
 
@@ -65,12 +68,14 @@ class Mapper:
             raise SpecError(f"'{key}' must be a mapping, not {type(value).__name__}", parent.pos(key))
         return value
 
-    def whole(self, parent: YMap, key: str) -> int | None:
+    def whole(self, parent: YMap, key: str, maximum: int) -> int | None:
         value = parent.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError(f"'{key}' must be a whole number, not {value!r}", parent.pos(key))
+            raise SpecError(f"'{key}' must be a whole number, not {str(value)[:40]!r}", parent.pos(key))
+        if value > maximum:
+            raise SpecError(f"'{key}' is larger than Kafka allows ({maximum})", parent.pos(key))
         return value
 
     def tag_names(self, node: object) -> list[tuple[str, Position]]:
@@ -199,8 +204,8 @@ class Mapper:
         kafka = self.mapping(bindings, "kafka") if bindings is not None else None
         if kafka is not None:
             topic.has_bindings = True
-            topic.partitions = self.whole(kafka, "partitions")
-            topic.replicas = self.whole(kafka, "replicas")
+            topic.partitions = self.whole(kafka, "partitions", KAFKA_MAX_PARTITIONS)
+            topic.replicas = self.whole(kafka, "replicas", KAFKA_MAX_REPLICAS)
             for key in ("topicConfiguration", "configs"):
                 configs = self.mapping(kafka, key)
                 for ckey, cval in (configs or {}).items():

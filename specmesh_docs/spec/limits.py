@@ -13,6 +13,8 @@ class Limits:
     max_aliases: int = 10_000  # alias uses in one file
     max_ref_files: int = 2_000  # distinct files one spec may pull in through $ref
     max_ref_hops: int = 64  # a $ref chain longer than this is treated as a cycle
+    max_schema_nodes: int = 50_000  # schema nodes visited to list one schema's fields (shared subtrees count each time)
+    max_schema_depth: int = 64  # field nesting listed; deeper levels are not expanded
 
 
 DEFAULT_LIMITS = Limits()

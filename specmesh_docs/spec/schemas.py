@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Position, SpecError
+from .limits import DEFAULT_LIMITS
 from .yamlload import plain as _plain, pos_of  # fastavro mutates what it is given: pass copies
 
 AVRO_PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
@@ -63,6 +64,31 @@ class Schema:
                 "fields": [f.to_dict() for f in self.fields]}
 
 
+class Budget:
+    """Bounded expansion. Listing fields follows shared subtrees once per place they are used (an
+    `Address` under `billing` and `shipping` is listed twice, as users expect); a schema built so
+    that this doubles at every level stops here with a positioned error instead of running for ever.
+    Recursion (a type inside itself) is not expanded at all: it is shown as `(recursive)`."""
+
+    def __init__(self, at: Position):
+        self.left = DEFAULT_LIMITS.max_schema_nodes
+        self.at = at
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise SpecError(f"the schema expands to more than {DEFAULT_LIMITS.max_schema_nodes} nodes (subtrees shared "
+                            "many times over); reference fewer copies or split it", self.at)
+
+
+MAX_DEPTH = DEFAULT_LIMITS.max_schema_depth
+MAX_TYPE_TEXT = 200
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_TYPE_TEXT else text[:MAX_TYPE_TEXT] + "…"
+
+
 def _tagged_pii(tags: object) -> bool:
     return isinstance(tags, list) and any(
         (t in PII_WORDS) or (isinstance(t, dict) and t.get("name") in PII_WORDS) for t in tags)
@@ -96,6 +122,7 @@ class AvroReader:
         except Exception as exc:  # fastavro raises several types for invalid schemas
             raise SpecError(f"invalid Avro schema: {exc}", pos_of(doc, default=Position(self._shown(path), 1, 1))) from None
         fields: list[Field] = []
+        self._budget = Budget(pos_of(doc, default=at))
         self._fields(doc, None, "", fields, set())
         return Schema("avro", fields, type=_avro_kind(doc), file=self._shown(path), full_name=top,
                       document=doc, references=self.references, pos=pos_of(doc, default=at),
@@ -113,24 +140,31 @@ class AvroReader:
         return name if "." in name or not namespace else f"{namespace}.{name}"
 
     def _collect(self, node: object, namespace: str | None, path: Path, at: Position) -> None:
-        """Registers named types; loads unknown referenced ones from sibling files."""
+        """Registers named types; loads unknown referenced ones from sibling files. A worklist, not
+        recursion: a chain of thousands of referenced files cannot reach Python's recursion limit."""
+        work = [(node, namespace, path, at)]
+        while work:
+            node, namespace, path, at = work.pop()
+            children = self._collect_one(node, namespace, path, at)
+            work.extend(reversed(children))  # depth-first, in document order: names are defined before use
+
+    def _collect_one(self, node: object, namespace: str | None, path: Path, at: Position) -> list:
         if isinstance(node, list):
-            for item in node:
-                self._collect(item, namespace, path, at)
-            return
+            return [(item, namespace, path, at) for item in node]
         if isinstance(node, str):
             if node in AVRO_PRIMITIVES:
-                return
+                return []
             full = self._full(node, namespace)
-            if full not in self.named and node not in self.named:
-                ref_path = path.parent / f"{full}.avsc"
-                ref_at = at
-                doc = self._read(ref_path, ref_at)
-                if self._declared_name(doc, None) is None:
-                    raise SpecError(f"{self._shown(ref_path)} does not define the named type {full}", ref_at)
-                self.references.append((full, self._shown(ref_path)))
-                self._collect(doc, None, ref_path, pos_of(doc, default=at))
-            return
+            if full in self.named or node in self.named:
+                return []
+            if "\x00" in full or "/" in full:
+                raise SpecError(f"invalid Avro schema: {full!r} is not a type name", at)
+            ref_path = path.parent / f"{full}.avsc"
+            doc = self._read(ref_path, at)
+            if self._declared_name(doc, None) is None:
+                raise SpecError(f"{self._shown(ref_path)} does not define the named type {full}", at)
+            self.references.append((full, self._shown(ref_path)))
+            return [(doc, None, ref_path, pos_of(doc, default=at))]
         if not isinstance(node, dict):
             raise SpecError("invalid Avro schema: a type must be a name, a list or an object", pos_of(node, default=at))
         kind = node.get("type")
@@ -142,15 +176,14 @@ class AvroReader:
             fields = node.get("fields")
             if not isinstance(fields, list):
                 raise SpecError("invalid Avro schema: a record needs a 'fields' list", pos_of(node, "type", at))
-            for f in fields:
-                if isinstance(f, dict) and "type" in f:
-                    self._collect(f["type"], namespace, path, pos_of(f, "type", at))
-        elif kind == "array":
-            self._collect(node.get("items"), namespace, path, pos_of(node, "items", at))
-        elif kind == "map":
-            self._collect(node.get("values"), namespace, path, pos_of(node, "values", at))
-        elif isinstance(kind, (dict, list)) or (isinstance(kind, str) and kind not in AVRO_PRIMITIVES and kind not in ("enum", "fixed")):
-            self._collect(kind, namespace, path, pos_of(node, "type", at))
+            return [(f["type"], namespace, path, pos_of(f, "type", at)) for f in fields if isinstance(f, dict) and "type" in f]
+        if kind == "array":
+            return [(node.get("items"), namespace, path, pos_of(node, "items", at))]
+        if kind == "map":
+            return [(node.get("values"), namespace, path, pos_of(node, "values", at))]
+        if isinstance(kind, (dict, list)) or (isinstance(kind, str) and kind not in AVRO_PRIMITIVES and kind not in ("enum", "fixed")):
+            return [(kind, namespace, path, pos_of(node, "type", at))]
+        return []
 
     def _lookup(self, node: object, namespace: str | None) -> object:
         if isinstance(node, str) and node not in AVRO_PRIMITIVES:
@@ -158,6 +191,9 @@ class AvroReader:
         return node
 
     def _fields(self, node: object, namespace: str | None, prefix: str, out: list[Field], stack: set[str]) -> None:
+        if prefix.count(".") > MAX_DEPTH:
+            return
+        self._budget.spend()
         node = self._lookup(node, namespace)
         if isinstance(node, list):  # a union: an optional value, or a choice of records
             branches = [self._lookup(b, namespace) for b in node if b != "null"]
@@ -184,8 +220,10 @@ class AvroReader:
                 ftype = f.get("type")
                 nullable = isinstance(ftype, list) and "null" in ftype
                 tags = _str_tags(f.get("tags")) + _str_tags(f.get("confluent:tags"))
+                recursive = self._refers_to(ftype, namespace, inner)
                 out.append(Field(
-                    name=prefix + f["name"], type=self._describe(ftype, namespace), required=not nullable and "default" not in f,
+                    name=prefix + f["name"], type=_short(self._describe(ftype, namespace)) + (" (recursive)" if recursive else ""),
+                    required=not nullable and "default" not in f,
                     doc=str(f.get("doc", "") or ""), pii=f.get("pii") is True or bool(PII_WORDS & set(tags)),
                     tags=tags, pos=pos_of(f)))
                 self._fields(ftype, namespace, f"{prefix}{f['name']}.", out, inner)
@@ -193,6 +231,11 @@ class AvroReader:
             self._fields(node.get("items"), namespace, prefix.rstrip(".") + "[].", out, stack)
         elif kind == "map":
             self._fields(node.get("values"), namespace, prefix.rstrip(".") + "{}.", out, stack)
+
+    def _refers_to(self, ftype: object, namespace: str | None, stack: set[str]) -> bool:
+        """Is this field's type (or the record of an optional one) a record being listed around it?"""
+        branches = ftype if isinstance(ftype, list) else [ftype]
+        return any(isinstance(b, str) and b not in AVRO_PRIMITIVES and self._full(b, namespace) in stack for b in branches)
 
     def _describe(self, t: object, namespace: str | None) -> str:
         if isinstance(t, str):
@@ -227,56 +270,85 @@ def json_schema_fields(doc: object, deref, at: Position) -> tuple[list[Field], s
     """Fields of a JSON Schema; `deref(node) -> node` follows `$ref`s (confined, cycle-checked)."""
     out: list[Field] = []
     top = deref(doc)
-    _json_walk(top, "", out, deref, 0)
+    _JsonWalk(deref, Budget(at)).walk(top, "", out, 0, frozenset())
     kind = top.get("type", "object") if isinstance(top, dict) else "?"
-    return out, kind if isinstance(kind, str) else " | ".join(map(str, kind))
+    return out, kind if isinstance(kind, str) else " | ".join(map(str, kind)) if isinstance(kind, list) else str(kind)
 
 
-def _json_type(node: object, deref) -> str:
-    node = deref(node)
-    if not isinstance(node, dict):
-        return "any"
-    for combinator in ("oneOf", "anyOf"):
-        if isinstance(node.get(combinator), list):
-            return " | ".join(_json_type(n, deref) for n in node[combinator])
-    t = node.get("type")
-    if isinstance(t, list):
-        return " | ".join(map(str, t))
-    if t == "array":
-        return f"array<{_json_type(node.get('items', {}), deref)}>"
-    if t is None and "properties" in node:
-        t = "object"
-    text = str(t) if t is not None else ("enum" if "enum" in node else "any")
-    if node.get("format"):
-        text += f" ({node['format']})"
-    return text
+class _JsonWalk:
+    """Properties, items and allOf/oneOf/anyOf branches, with the nodes on the current path
+    remembered: a schema inside itself is listed as `(recursive)`, not expanded."""
 
+    def __init__(self, deref, budget: Budget):
+        self.deref = deref
+        self.budget = budget
+        self.types: dict[int, str] = {}  # id(node) -> its type text; nodes live in the parsed documents
 
-def _json_walk(node: object, prefix: str, out: list[Field], deref, depth: int) -> None:
-    if not isinstance(node, dict) or depth > 64:
-        return
-    props = node.get("properties")
-    required = node.get("required") if isinstance(node.get("required"), list) else []
-    if isinstance(props, dict):
-        for name, raw in props.items():
-            sub = deref(raw)
-            if not isinstance(sub, dict):
-                continue
-            tags = _str_tags(sub.get("x-tags")) + _str_tags(sub.get("tags"))
-            out.append(Field(
-                name=prefix + name, type=_json_type(sub, deref), required=name in required,
-                doc=str(sub.get("description", "") or sub.get("title", "") or ""),
-                pii=sub.get("x-pii") is True or sub.get("pii") is True or bool(PII_WORDS & set(tags)),
-                tags=tags, pos=pos_of(props, name)))
-            _json_walk(sub, f"{prefix}{name}.", out, deref, depth + 1)
-            items = sub.get("items")
-            if isinstance(items, dict):
-                _json_walk(deref(items), f"{prefix}{name}[].", out, deref, depth + 1)
-    for combinator in ("allOf", "oneOf", "anyOf"):
-        branches = node.get(combinator)
-        if isinstance(branches, list):
-            for branch in branches:
-                _json_walk(deref(branch), prefix, out, deref, depth + 1)
+    def walk(self, node: object, prefix: str, out: list[Field], depth: int, path: frozenset) -> None:
+        if not isinstance(node, dict) or depth > MAX_DEPTH:
+            return
+        self.budget.spend()
+        path = path | {id(node)}
+        props = node.get("properties")
+        required = node.get("required") if isinstance(node.get("required"), list) else []
+        if isinstance(props, dict):
+            for name, raw in props.items():
+                sub = self.deref(raw)
+                if not isinstance(sub, dict):
+                    continue
+                recursive = id(sub) in path
+                tags = _str_tags(sub.get("x-tags")) + _str_tags(sub.get("tags"))
+                out.append(Field(
+                    name=f"{prefix}{name}", type=self.type_of(sub) + (" (recursive)" if recursive else ""),
+                    required=name in required, doc=str(sub.get("description", "") or sub.get("title", "") or ""),
+                    pii=sub.get("x-pii") is True or sub.get("pii") is True or bool(PII_WORDS & set(tags)),
+                    tags=tags, pos=pos_of(props, name)))
+                if recursive:
+                    continue
+                self.walk(sub, f"{prefix}{name}.", out, depth + 1, path)
+                items = self.deref(sub.get("items")) if isinstance(sub.get("items"), dict) else None
+                if isinstance(items, dict) and id(items) not in path:
+                    self.walk(items, f"{prefix}{name}[].", out, depth + 1, path | {id(sub)})
+        for combinator in ("allOf", "oneOf", "anyOf"):
+            branches = node.get(combinator)
+            if isinstance(branches, list):
+                for branch in branches:
+                    target = self.deref(branch)
+                    if id(target) not in path:
+                        self.walk(target, prefix, out, depth + 1, path)
+
+    def type_of(self, node: object, depth: int = 0, path: frozenset = frozenset()) -> str:
+        node = self.deref(node)
+        if not isinstance(node, dict):
+            return "any"
+        key = id(node)
+        if key in path:
+            return "(recursive)"
+        if key in self.types:
+            return self.types[key]
+        if depth > 8:
+            return "…"
+        self.budget.spend()
+        path = path | {key}
+        text = None
+        for combinator in ("oneOf", "anyOf"):
+            if isinstance(node.get(combinator), list):
+                text = " | ".join(self.type_of(n, depth + 1, path) for n in node[combinator])
+                break
+        if text is None:
+            t = node.get("type")
+            if isinstance(t, list):
+                text = " | ".join(map(str, t))
+            elif t == "array":
+                text = f"array<{self.type_of(node.get('items', {}), depth + 1, path)}>"
+            else:
+                if t is None and "properties" in node:
+                    t = "object"
+                text = str(t) if t is not None else ("enum" if "enum" in node else "any")
+                if node.get("format"):
+                    text += f" ({node['format']})"
+        text = self.types[key] = _short(text)
+        return text
 
 
 # --- Protobuf --------------------------------------------------------------------------
@@ -297,12 +369,15 @@ def protobuf_schema(text: str, shown: str, at: Position) -> Schema:
     top = messages[0]
     by_name = {m.name: m for m in messages}
     fields: list[Field] = []
-    _proto_walk(top, "", fields, by_name, set(), shown, parsed.syntax, ast)
+    _proto_walk(top, "", fields, by_name, set(), shown, ast, Budget(at))
     full = f"{package}.{top.name}" if package else top.name
     return Schema("protobuf", fields, type="message", file=shown, full_name=full, document=text, pos=at)
 
 
-def _proto_walk(msg, prefix, out, by_name, stack, shown, syntax, ast) -> None:
+def _proto_walk(msg, prefix, out, by_name, stack, shown, ast, budget: Budget) -> None:
+    if prefix.count(".") > MAX_DEPTH:
+        return
+    budget.spend()
     nested = {e.name: e for e in msg.elements if isinstance(e, ast.Message)}
     scope = {**by_name, **nested}
     comment = ""
@@ -314,11 +389,13 @@ def _proto_walk(msg, prefix, out, by_name, stack, shown, syntax, ast) -> None:
             options = {o.name.strip("()"): o.value for o in element.options}
             pii = options.get("debug_redact") is True or any(k.endswith("pii") and v is True for k, v in options.items())
             label = element.cardinality.value.lower() if element.cardinality else ""
+            child = scope.get(element.type.rpartition(".")[2])
+            inner = stack | {msg.name}
+            recursive = child is not None and child.name in inner
             out.append(Field(
                 name=prefix + element.name,
-                type=f"{'repeated ' if label == 'repeated' else ''}{element.type}",
+                type=f"{'repeated ' if label == 'repeated' else ''}{element.type}{' (recursive)' if recursive else ''}",
                 required=label == "required", doc=comment, pii=pii, pos=Position(shown, 0, 0)))
-            child = scope.get(element.type.rpartition(".")[2])
-            if child is not None and child.name not in stack:
-                _proto_walk(child, f"{prefix}{element.name}.", out, scope, stack | {msg.name}, shown, syntax, ast)
+            if child is not None and not recursive:
+                _proto_walk(child, f"{prefix}{element.name}.", out, scope, inner, shown, ast, budget)
         comment = ""

@@ -91,6 +91,9 @@ def _implicit_tag(value: str) -> str:
     return tag
 
 
+MAX_INT_BITS = 256  # far beyond any real value; a 100k-digit literal would only make printing it fail
+
+
 def _scalar(ev: yaml.ScalarEvent, src: str) -> object:
     """JSON-compatible value of a scalar: null, bool, int, float or str (dates stay text)."""
     tag = ev.tag
@@ -103,9 +106,12 @@ def _scalar(ev: yaml.ScalarEvent, src: str) -> object:
     convert = _CONVERT.get(tag)
     if convert is not None:
         try:
-            return convert(ScalarNode(tag, ev.value))
+            value = convert(ScalarNode(tag, ev.value))
         except (ValueError, yaml.YAMLError) as exc:
-            raise SpecError(f"cannot read {ev.value!r} as {tag.rsplit(':', 1)[-1]}: {exc}", _mark(ev, src)) from None
+            raise SpecError(f"cannot read {ev.value[:40]!r} as {tag.rsplit(':', 1)[-1]}: {str(exc)[:200]}", _mark(ev, src)) from None
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            raise SpecError(f"the number {ev.value[:20]}... is too long (more than {MAX_INT_BITS} bits)", _mark(ev, src))
+        return value
     if tag in _KNOWN_STRING_TAGS:
         return ev.value
     raise SpecError(f"unsupported YAML tag {ev.tag!r}", _mark(ev, src))

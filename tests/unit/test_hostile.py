@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -64,6 +65,26 @@ CASES = {
     "ref-missing-target": (channel_with_payload("$ref: '#/components/schemas/Nope'"), "does not exist"),
     "ref-unsupported-file": (channel_with_payload("$ref: schema/x.exe"), "unsupported file type"),
     "too-many-aliases": (GOOD_HEAD + "a: &a x\nb: [" + ", ".join(["*a"] * 10_001) + "]\n", "more than 10000 YAML aliases"),
+    "partitions-over-int32": (channel_with_payload("type: string").replace("partitions: 1", "partitions: 2147483648"),
+                              "larger than Kafka allows (2147483647)"),
+    "partitions-float": (channel_with_payload("type: string").replace("partitions: 1", "partitions: 1e20"),
+                         "must be a whole number"),
+    "partitions-huge-hex": (channel_with_payload("type: string").replace("partitions: 1", "partitions: 0x" + "f" * 100_000),
+                            "is too long"),
+    "partitions-huge-decimal": (channel_with_payload("type: string").replace("partitions: 1", "partitions: " + "9" * 100_000),
+                                "cannot read"),
+    "replicas-over-int16": (channel_with_payload("type: string").replace("partitions: 1", "partitions: 1, replicas: 40000"),
+                            "larger than Kafka allows (32767)"),
+    "json-shared-subtrees": (channel_with_payload("$ref: '#/components/schemas/D40'") + "components:\n  schemas:\n"
+                             "    D0: {type: string}\n" + "".join(
+                                 f"    D{i}: {{type: object, properties: {{a: {{$ref: '#/components/schemas/D{i - 1}'}}, "
+                                 f"b: {{$ref: '#/components/schemas/D{i - 1}'}}}}}}\n" for i in range(1, 41)),
+                             "expands to more than"),
+    "json-combinator-shared-subtrees": (channel_with_payload("$ref: '#/components/schemas/D40'") + "components:\n  schemas:\n"
+                                        "    D0: {type: object, properties: {x: {type: string}}}\n" + "".join(
+                                            f"    D{i}: {{allOf: [{{$ref: '#/components/schemas/D{i - 1}'}}, "
+                                            f"{{$ref: '#/components/schemas/D{i - 1}'}}]}}\n" for i in range(1, 41)),
+                                        "expands to more than"),
 }
 
 
@@ -161,6 +182,106 @@ def test_a_nul_byte_in_a_ref_is_a_positioned_error(repo: Path):
     spec = repo / "nul-api.yaml"
     spec.write_text(channel_with_payload('$ref: "schema/a\\0b.avsc"'))
     assert_clean_error(run_show(spec), spec.name, "NUL byte")
+
+
+def avro_chain(repo: Path, count: int, fields_per_type: int) -> None:
+    """T0 is a string record; T<i> has `fields_per_type` fields of type T<i-1>, each in its own file."""
+    (repo / "schema" / "acme.T0.avsc").write_text('{"type": "record", "name": "T0", "namespace": "acme", '
+                                                  '"fields": [{"name": "x", "type": "string"}]}')
+    for i in range(1, count + 1):
+        fields = ", ".join(f'{{"name": "f{j}", "type": "acme.T{i - 1}"}}' for j in range(fields_per_type))
+        (repo / "schema" / f"acme.T{i}.avsc").write_text(
+            f'{{"type": "record", "name": "T{i}", "namespace": "acme", "fields": [{fields}]}}')
+
+
+def proto_chain(count: int, fields_per_message: int) -> str:
+    lines = ['syntax = "proto3";', "package acme;"]
+    lines.append(f"message M{count} {{ " + " ".join(f"M{count - 1} f{j} = {j + 1};" for j in range(fields_per_message)) + " }")
+    for i in range(count - 1, 0, -1):
+        lines.append(f"message M{i} {{ " + " ".join(f"M{i - 1} f{j} = {j + 1};" for j in range(fields_per_message)) + " }")
+    lines.append("message M0 { string x = 1; }")
+    return "\n".join(lines) + "\n"
+
+
+def test_avro_named_types_shared_many_times_over_stop_with_an_error(repo: Path):
+    avro_chain(repo, 40, 2)
+    spec = repo / "avro-api.yaml"
+    spec.write_text(channel_with_payload("$ref: schema/acme.T40.avsc").replace(
+        "message:", "message:\n        schemaFormat: application/vnd.apache.avro+json;version=1.9.0"))
+    assert_clean_error(run_show(spec), spec.name, "expands to more than")
+
+
+def test_protobuf_messages_shared_many_times_over_stop_with_an_error(repo: Path):
+    (repo / "schema" / "m.proto").write_text(proto_chain(40, 2))
+    spec = repo / "proto-api.yaml"
+    spec.write_text(channel_with_payload("$ref: schema/m.proto").replace(
+        "message:", "message:\n        schemaFormat: application/vnd.google.protobuf"))
+    assert_clean_error(run_show(spec), spec.name, "expands to more than")
+
+
+@pytest.mark.parametrize("kind", ["avro", "protobuf", "json-oneof"])
+def test_long_chains_within_the_limits_never_reach_the_recursion_limit(repo: Path, kind: str):
+    spec = repo / "chain-api.yaml"
+    if kind == "avro":
+        avro_chain(repo, 1500, 1)
+        spec.write_text(channel_with_payload("$ref: schema/acme.T1500.avsc").replace(
+            "message:", "message:\n        schemaFormat: application/vnd.apache.avro+json;version=1.9.0"))
+    elif kind == "protobuf":
+        (repo / "schema" / "m.proto").write_text(proto_chain(1500, 1))
+        spec.write_text(channel_with_payload("$ref: schema/m.proto").replace(
+            "message:", "message:\n        schemaFormat: application/vnd.google.protobuf"))
+    else:
+        spec.write_text(channel_with_payload("$ref: '#/components/schemas/S0'") + "components:\n  schemas:\n" + "".join(
+            f"    S{i}: {{oneOf: [{{$ref: '#/components/schemas/S{i + 1}'}}, {{type: object, properties: {{v{i}: {{type: string}}}}}}]}}\n"
+            for i in range(1500)) + "    S1500: {type: string}\n")
+    out = run_show(spec)
+    assert out.returncode in (0, 2) and "Traceback" not in out.stderr and "internal error" not in out.stderr, out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("payload", [
+    "type: object\n          properties:\n            left: {$ref: '#/components/schemas/Tree'}",
+    "$ref: '#/components/schemas/Tree'",
+])
+def test_recursive_schemas_are_legal_and_shown_as_recursive(repo: Path, payload: str):
+    spec = repo / "tree-api.yaml"
+    spec.write_text(channel_with_payload(payload) + "components:\n  schemas:\n    Tree:\n      type: object\n"
+                    "      properties:\n        left: {$ref: '#/components/schemas/Tree'}\n"
+                    "        right: {$ref: '#/components/schemas/Tree'}\n"
+                    "        children: {type: array, items: {$ref: '#/components/schemas/Tree'}}\n")
+    out = run_show(spec)
+    assert out.returncode == 0, out.stderr
+    fields = {f["name"]: f["type"] for f in json.loads(out.stdout)["topics"][0]["value"]["fields"]}
+    assert any(t.endswith("(recursive)") for t in fields.values()) and len(fields) < 20, fields
+
+
+def test_two_files_referencing_each_other_from_two_properties_are_recursive(repo: Path):
+    for me, other in (("a", "b"), ("b", "a")):
+        (repo / "schema" / f"{me}.json").write_text(
+            f'{{"type": "object", "properties": {{"x": {{"$ref": "{other}.json"}}, "y": {{"$ref": "{other}.json"}}}}}}')
+    spec = repo / "pair-api.yaml"
+    spec.write_text(channel_with_payload("$ref: schema/a.json"))
+    out = run_show(spec)
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)["topics"][0]["value"]["fields"]) < 20
+
+
+@pytest.mark.parametrize("json_type", ["5", "null", "true", "[string, 7]", "{a: 1}"])
+@pytest.mark.parametrize("command", ["show", "lint"])
+def test_a_json_schema_type_of_any_shape_is_never_a_crash(repo: Path, json_type: str, command: str):
+    spec = repo / "type-api.yaml"
+    spec.write_text(channel_with_payload(f"type: object\n          properties:\n            a: {{type: {json_type}}}")
+                    .replace("payload:\n          type: object", f"payload:\n          type: {json_type}\n          x-k: 1"))
+    out = subprocess.run([sys.executable, "-m", "specmesh_docs", command, str(spec)], capture_output=True, text=True,
+                         timeout=60, cwd=repo)
+    assert out.returncode in (0, 1, 2) and "Traceback" not in out.stderr and "internal error" not in out.stderr, out.stderr
+
+
+def test_a_nul_byte_in_an_avro_name_is_a_positioned_error(repo: Path):
+    spec = repo / "nul-api.yaml"
+    spec.write_text(channel_with_payload('type: record\n          name: "a\\0b"\n          fields: [{name: x, type: "b\\0c"}]')
+                    .replace("message:", "message:\n        schemaFormat: application/vnd.apache.avro+json;version=1.9.0"))
+    out = run_show(spec)
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "internal error" not in out.stderr, out.stderr
 
 
 def test_file_over_the_size_limit(repo: Path):
