@@ -28,10 +28,32 @@ def read_metrics(paths: list[str], base: Path) -> dict:
         path = base / raw
         doc = read_json(path, "metrics file")
         kind = METRIC_KINDS.get(doc.get("kind")) if isinstance(doc, dict) else None
-        if kind is None:
+        if kind is None or not _metrics_shape_ok(doc):
             raise SpecError("not the output of `specmesh storage` or `specmesh consumption`", Position(str(path), 1, 1))
         metrics[kind] = doc
     return metrics
+
+
+def _metrics_shape_ok(doc: dict) -> bool:
+    """The parts the portal reads: products[].topics[] with a name, whole-number counts, named groups."""
+    def count(value) -> bool:
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+    products = doc.get("products")
+    if not isinstance(products, list):
+        return False
+    for product in products:
+        topics = product.get("topics") if isinstance(product, dict) else None
+        if not isinstance(topics, list):
+            return False
+        for t in topics:
+            if not (isinstance(t, dict) and isinstance(t.get("name"), str)
+                    and all(count(t.get(k)) for k in ("bytes", "records", "lag"))):
+                return False
+            groups = t.get("consumer_groups", [])
+            if not (isinstance(groups, list) and all(isinstance(g, dict) and isinstance(g.get("group"), str) for g in groups)):
+                return False
+    return True
 
 
 def generate(settings: dict, base: Path) -> Generated:

@@ -137,3 +137,16 @@ def test_serve_gives_a_live_preview(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.mark.parametrize("content", [
+    '{"kind": "specmesh-storage", "products": "x"}',
+    '{"kind": "specmesh-storage", "products": [{"topics": [{"name": 1}]}]}',
+    '{"kind": "specmesh-storage", "products": [{"topics": [{"name": "a", "bytes": "many"}]}]}',
+    '{"kind": "specmesh-consumption", "products": [{"topics": [{"name": "a", "consumer_groups": [1]}]}]}',
+    '[1, 2]',
+])
+def test_a_malformed_metrics_file_is_a_positioned_error(tmp_path, content):
+    (tmp_path / "m.json").write_text(content)
+    run = specmesh("portal", "build", str(EXAMPLES), "--out", str(tmp_path / "site"), "--metrics", str(tmp_path / "m.json"))
+    assert run.returncode == 2 and "m.json:1:1: error: not the output of" in run.stderr and "Traceback" not in run.stderr
