@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -18,13 +19,13 @@ def write_config(folder: Path, settings: dict, site_dir: Path | None) -> Path:
     docs.mkdir(parents=True, exist_ok=True)
     config = {
         "INHERIT": str(HERE / "mkdocs.base.yml"),
-        "site_name": settings.get("title") or "Data products",
+        "site_name": html.escape(" ".join(str(settings.get("title") or "Data products").split()), quote=True),
         "docs_dir": str(docs),
         "hooks": [str(HERE / "hook.py")],
         "extra": {"specmesh": settings},
     }
     if settings.get("site_url"):
-        config["site_url"] = settings["site_url"]
+        config["site_url"] = settings["site_url"]  # checked by portal_settings: http(s) only
     if site_dir is not None:
         config["site_dir"] = str(site_dir.resolve())
     path = folder / "mkdocs.yml"

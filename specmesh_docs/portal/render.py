@@ -6,6 +6,7 @@ value is Markup built by a helper here (links, badges, code blocks).
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -24,11 +25,18 @@ def environment():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
                              finalize=md)
-    env.filters["yaml"] = lambda v: Markup(json.dumps(str(v)))  # a JSON string is a YAML scalar
+    env.filters["yaml"] = front_matter
     env.globals.update(badge=badge, code=code, h=h, md_block=md_block, human_ms=human_ms, slug=slug,
                        topic_path=topic_path, product_path=product_path, domain_path=domain_path,
                        pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))
     return env
+
+
+def front_matter(value: object) -> Markup:
+    """A front-matter value (title, tag). MkDocs and Material print these into HTML unescaped
+    (page titles, nav labels, the tags plugin, the search index), so they are HTML-escaped here;
+    as a JSON string they are also a safe YAML scalar."""
+    return Markup(json.dumps(html.escape(" ".join(str(value).split()), quote=True)))
 
 
 def external(url: str, text: str) -> Markup:

@@ -138,6 +138,10 @@ def load_config(path: Path) -> dict:
     for key in ("sources", "metrics"):
         if key in doc and not isinstance(doc[key], YSeq):
             raise SpecError(f"{key} must be a list", doc.pos(key))
+    if "title" in doc and not isinstance(doc["title"], str):
+        raise SpecError("title must be text", doc.pos("title"))
+    if "site_url" in doc and safe_url(doc["site_url"]) is None:
+        raise SpecError("site_url must be an http:// or https:// URL (no credentials, quotes or spaces)", doc.pos("site_url"))
     config = plain(doc)
     base = path.resolve().parent  # relative paths in portal.yaml count from the file
     config["sources"] = [normalize(raw, base, doc["sources"].pos(i)) for i, raw in enumerate(config.get("sources") or [])]

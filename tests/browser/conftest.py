@@ -59,15 +59,70 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+# Every value that reaches a page title, a nav label, front matter, the tags plugin, the search
+# index or mkdocs.yml carries a payload that sets window.__pwned if it ever runs.
+PAYLOAD = "<img src=x onerror=window.__pwned={n}>"
+HOSTILE_VALUES = """asyncapi: '2.6.0'
+id: 'urn:evil.x{p11}'
+info:
+  title: "T{p16}"
+  version: '1.0.0'
+  description: "</script><script>window.__pwned=20</script> <svg onload=window.__pwned=21>"
+  contact: {{name: "{p17}", email: "a@b.example", url: "javascript:window.__pwned=18"}}
+tags: [{{name: "{p22}"}}]
+channels:
+  "_public.ev{p12}":
+    bindings: {{kafka: {{partitions: 1}}}}
+    publish:
+      operationId: pub
+      summary: 's" onmouseover="window.__pwned=23' 
+      tags: [{{name: "{p13}"}}, {{name: "grant-access:<b>x</b>"}}]
+      message:
+        bindings: {{kafka: {{key: {{type: string}}}}}}
+        payload: {{type: object, properties: {{"f{p19}": {{type: string, description: "{p24}"}}}}}}
+""".format(**{f"p{n}": PAYLOAD.format(n=n) for n in range(11, 25)})
+
+
+def build_site(root: Path, *args: str) -> Path:
+    out = root / "site"
+    run = subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", *args, "--out", str(out)],
+                         capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
 @pytest.fixture(scope="session")
-def base_url(site) -> str:
+def hostile_site(tmp_path_factory) -> Path:
+    """A portal whose every input path is hostile: spec values, portal.yaml title, the --title flag's twin."""
+    root = tmp_path_factory.mktemp("hostile-portal")
+    (root / "evil" / ".git").mkdir(parents=True)
+    (root / "evil" / "evil-api.yaml").write_text(HOSTILE_VALUES)
+    (root / "portal.yaml").write_text(f"title: '{PAYLOAD.format(n=14)} \" onload=\"window.__pwned=25'\n"
+                                      "site_url: https://portal.example/data/\nsources: [evil]\n")
+    return build_site(root, "--config", str(root / "portal.yaml"))
+
+
+def serve_dir(folder: Path):
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    handler = functools.partial(Quiet, directory=str(site))
+    handler = functools.partial(Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def base_url(site) -> str:
+    server = serve_dir(site)
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def hostile_url(hostile_site) -> str:
+    server = serve_dir(hostile_site)
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
 

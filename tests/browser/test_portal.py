@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -106,7 +107,7 @@ def test_hostile_descriptions_render_as_text_and_run_nothing(browser, base_url):
 
 
 def test_no_console_errors_on_any_page(browser, base_url, site: Path):
-    pages = sorted(p.parent.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    pages = site_pages(site)
     assert len(pages) > 30
     browser.get_log("browser")
     failures = {}
@@ -116,3 +117,46 @@ def test_no_console_errors_on_any_page(browser, base_url, site: Path):
         if errors:
             failures[page] = errors
     assert failures == {}
+
+
+def site_pages(site: Path) -> list[str]:
+    return sorted(p.parent.relative_to(site).as_posix() for p in site.rglob("index.html"))
+
+
+def assert_not_pwned(browser, where: str) -> None:
+    time.sleep(0.2)  # let onerror/onload handlers fire
+    assert browser.execute_script("return window.__pwned === undefined"), f"script ran on {where}"
+
+
+def test_no_hostile_value_runs_on_any_page_or_in_search(browser, hostile_url, hostile_site: Path):
+    pages = site_pages(hostile_site)
+    assert len(pages) >= 8
+    for page in pages:
+        open_page(browser, hostile_url + ("" if page == "." else page + "/"))
+        assert_not_pwned(browser, page)
+        for element in browser.find_elements(By.CSS_SELECTOR, "a, img, svg, [onmouseover]"):
+            if element.is_displayed():
+                try:
+                    ActionChains(browser).move_to_element(element).perform()
+                except Exception:  # an element the pointer cannot reach (off-screen, covered): nothing to hover
+                    pass
+        assert_not_pwned(browser, page + " (hovered)")
+    open_page(browser, hostile_url)
+    for query in ("img", "pwned", "onerror", "script", "evil", "ev"):
+        box = wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+        box.click()
+        box.clear()
+        box.send_keys(query)
+        time.sleep(1.0)  # results render as they arrive
+        assert_not_pwned(browser, f"search {query!r}")
+    assert "<img src=x onerror=window.__pwned=14>" in browser.title  # the hostile title shows as text
+    browser.save_screenshot(str(OUTPUT / "hostile-search.png"))
+
+
+def test_hostile_names_show_as_the_text_they_are(browser, hostile_url, hostile_site: Path):
+    topic = next(p for p in site_pages(hostile_site) if p.startswith("topics/"))
+    open_page(browser, hostile_url + topic + "/")
+    text = browser.find_element(By.TAG_NAME, "article").text
+    assert "_public.ev<img src=x onerror=window.__pwned=12>" in text
+    assert "<img src=x onerror=window.__pwned=13>" in browser.find_element(By.TAG_NAME, "body").text  # the tag
+    assert browser.find_elements(By.CSS_SELECTOR, "a[href^='javascript:'], img[src='x']") == []

@@ -88,6 +88,10 @@ def test_portal_config_with_links_and_metrics(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("title: x\nsourcez: [a]\n", "portal.yaml:2:1: error: unknown portal config key 'sourcez'"),
     ("sources:\n  - a\n  - {path: b, git: c}\n", "portal.yaml:3:5: error: a source is a directory, a git URL"),
+    ("site_url: 'javascript://x/%0awindow.__pwned=1'\n", "portal.yaml:1:1: error: site_url must be an http:// or https://"),
+    ("site_url: 'https://portal.example/\" onload=\"x'\n", "portal.yaml:1:1: error: site_url must be"),
+    ("site_url: 'https://user:token@portal.example/'\n", "portal.yaml:1:1: error: site_url must be"),
+    ("title: [a, b]\n", "portal.yaml:1:1: error: title must be text"),
 ])
 def test_portal_config_errors_are_positioned(tmp_path, text, message):
     (tmp_path / "portal.yaml").write_text(text)
