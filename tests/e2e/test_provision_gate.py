@@ -80,3 +80,26 @@ def test_a_plan_made_before_a_spec_edit_is_refused_after_it(kafka, tmp_path):
     applied = provision(kafka, "--plan", str(saved))
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert snapshot(kafka, "gate.orders")[0].get("gate.orders._public.edited") == 3
+
+
+def test_a_parent_domain_never_takes_over_its_child_on_the_broker(kafka, tmp_path):
+    """`urn:nest` beside `nest.child`: refused by lint with the child in --catalog, and by the plan
+    from the cluster's own evidence without it; clean-up never touches the child."""
+    from tests.e2e.test_provision import write_spec
+
+    for side in ("child", "parent"):
+        (tmp_path / side).mkdir()
+    child = write_spec(tmp_path / "child", "nest.child")
+    assert provision(kafka, child).returncode == 0
+    child_state = snapshot(kafka, "nest.child")
+    assert child_state[0] and child_state[1]
+    parent = write_spec(tmp_path / "parent", "nest")
+    gated = provision(kafka, parent, "--catalog", str(tmp_path / "child"), "--dry-run")
+    assert gated.returncode == 1 and "error XSPEC-DOMAIN-NESTED" in gated.stdout, gated.stdout + gated.stderr
+    assert "covers the namespace of domain nest.child" in gated.stdout
+    for args in ((), ("--clean-unspecified", "--allow-delete", "topics,acls")):
+        refused = provision(kafka, parent, *args)
+        assert refused.returncode == 1 and "which another domain owns" in refused.stdout + refused.stderr, \
+            refused.stdout + refused.stderr
+    assert snapshot(kafka, "nest.child") == child_state
+    assert snapshot(kafka, "nest")[0] == {k: v for k, v in child_state[0].items()}  # no topic of the parent's

@@ -116,6 +116,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
                          [edit("_public.order:", "_public.order.devices_eu:")]),
     "TOPIC-NAME-LENGTH": ([edit("_public.order:", f"_public.{'o' * 240}:")], [edit("_public.order:", f"_public.{'o' * 200}:")]),
     "XSPEC-DOMAIN": ([(BASE, own("acme.orders", "_public.refund"))], [(BASE, own("acme.refunds", "_public.refund"))]),
+    "XSPEC-DOMAIN-NESTED": ([(BASE, own("acme", "_public.x")), (BASE, own("acme.orders.eu", "_public.x"))],
+                            [(BASE, own("acme.ordersx", "_public.x")), (BASE, own("acme.stock", "_public.x"))]),
     "XSPEC-PROTECTED-GRANT": ([(BASE + consume("acme.billing._protected.invoices"), BILLING.replace("acme.orders'", "acme.stock'"))],
                               [(BASE + consume("acme.billing._protected.invoices"), BILLING)]),
     "XSPEC-TOPIC-OWNER": ([(BASE, own("acme", "orders._public.order"))], [(BASE, own("acme", "orders._public.refund"))]),

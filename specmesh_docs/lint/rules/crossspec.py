@@ -47,3 +47,19 @@ def unowned(products, policy_of):
                 owner = owner_of(c.name, domains)
                 known = f" (domain {owner} is known, the topic is not)" if owner in domains else ""
                 yield c.pos, f"no known spec owns {c.name}{known}"
+
+
+@rule("XSPEC-DOMAIN-NESTED", "error", "No domain's namespace contains another domain: ownership is exclusive.",
+      "rename one domain so neither id is a prefix of the other (a parent would own the child's topics and ACLs)",
+      scope="catalog", bad="id: 'urn:retail'   # while retail.checkout exists", good="id: 'urn:retail.web'")
+def domain_nested(products, policy_of):
+    by_domain: dict[str, object] = {}
+    for p in products:
+        by_domain.setdefault(p.domain, p)
+    for p in products:
+        parts = p.domain.split(policy_of(p).delimiter)
+        for i in range(1, len(parts)):
+            parent = by_domain.get(policy_of(p).delimiter.join(parts[:i]))
+            if parent is not None:
+                yield p.pos, f"domain {p.domain} is nested inside domain {parent.domain} ({parent.spec_file})"
+                yield parent.pos, f"domain {parent.domain} covers the namespace of domain {p.domain} ({p.spec_file})"
