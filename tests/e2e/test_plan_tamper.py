@@ -139,3 +139,24 @@ def test_every_tampered_field_and_every_forged_change_is_refused(capsys, kafka, 
     topics = topics_under(kafka, D + ".")
     assert topics.get(f"{D}._public.keep") == 2 and f"{D}._public.fresh" in topics and f"{D}._public.gone" not in topics
     assert topics_under(kafka, VICTIM + ".") == {victim_topic: 1}
+
+
+def test_no_credential_reaches_a_saved_plan_or_any_output(capsys, kafka, schema_registry, tmp_path, monkeypatch):
+    """The admin password, a registry URL's credentials and a SPECMESH_* secret, against a real cluster."""
+    from tests.e2e.conftest import read_properties
+
+    admin_password = read_properties(kafka.admin_config_path)["sasl.password"]
+    marker = "SEKRET-PLAN-4b2c"
+    monkeypatch.setenv("SPECMESH_KAFKA_SSL_KEY_PASSWORD", marker + "-env")
+    registry = schema_registry.replace("http://", f"http://svc:{marker}@")
+    spec = write(tmp_path, "tamper.secrets", [("_public.a", 1, "")])
+    saved = tmp_path / "plan.json"
+    outputs = []
+    for args in (("--plan-out", str(saved)), ("--dry-run", "--format", "json"), ("--dry-run",)):
+        code, out = run(capsys, kafka, spec, "--schema-registry", registry, *args)
+        assert code == 0, out
+        outputs.append(out)
+    code, out = run(capsys, kafka, "--plan", str(saved), "--schema-registry", registry)
+    assert code == 0, out
+    for text in (*outputs, out, saved.read_text()):
+        assert admin_password not in text and marker not in text
