@@ -28,7 +28,7 @@ def kafka_dev(command: str, home: Path) -> dict[str, str]:
 
 def provision(specs: list[Path], admin_config: str, *args: str) -> tuple[float, dict]:
     cmd = [sys.executable, "-m", "specmesh_docs", "provision", *map(str, specs), "--command-config", admin_config,
-           "--format", "json", *args]
+           "--format", "json", "--config", str(REPO / "examples" / "organisation-policy.yaml"), *args]
     start = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     took = time.perf_counter() - start
