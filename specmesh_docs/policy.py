@@ -15,6 +15,7 @@ import fnmatch
 import os
 import string
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import Position, SpecError
@@ -78,8 +79,13 @@ class Policy:
         return all(BOUND_OPS[op](value, bound) for op, bound in bounds.items())
 
     def is_infrastructure(self, segment: str) -> bool:
-        return segment.lower() in self.infrastructure_words or any(
-            fullmatch(p, segment.lower()) for p in self.infrastructure_patterns)
+        return _is_infrastructure(segment.lower(), self.infrastructure_words, self.infrastructure_patterns)
+
+
+@lru_cache(maxsize=65536)
+def _is_infrastructure(segment: str, words: tuple[str, ...], patterns: tuple[str, ...]) -> bool:
+    """Memoized: an estate repeats the same segments thousands of times."""
+    return segment in words or any(fullmatch(p, segment) for p in patterns)
 
 
 _TYPES = {

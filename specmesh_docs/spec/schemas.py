@@ -270,7 +270,7 @@ def json_schema_fields(doc: object, deref, at: Position) -> tuple[list[Field], s
     """Fields of a JSON Schema; `deref(node) -> node` follows `$ref`s (confined, cycle-checked)."""
     out: list[Field] = []
     top = deref(doc)
-    _JsonWalk(deref, Budget(at)).walk(top, "", out, 0, frozenset())
+    _JsonWalk(deref, Budget(at)).walk(top, "", out, 0)
     kind = top.get("type", "object") if isinstance(top, dict) else "?"
     return out, kind if isinstance(kind, str) else " | ".join(map(str, kind)) if isinstance(kind, list) else str(kind)
 
@@ -282,21 +282,23 @@ class _JsonWalk:
     def __init__(self, deref, budget: Budget):
         self.deref = deref
         self.budget = budget
+        self.on_path: set[int] = set()  # ids of the nodes being walked, outermost first
+        self.typing: set[int] = set()  # the same while describing a type
         self.types: dict[int, str] = {}  # id(node) -> its type text; nodes live in the parsed documents
 
-    def walk(self, node: object, prefix: str, out: list[Field], depth: int, path: frozenset) -> None:
-        if not isinstance(node, dict) or depth > MAX_DEPTH:
+    def walk(self, node: object, prefix: str, out: list[Field], depth: int) -> None:
+        if not isinstance(node, dict) or depth > MAX_DEPTH or id(node) in self.on_path:
             return
         self.budget.spend()
-        path = path | {id(node)}
+        self.on_path.add(id(node))
         props = node.get("properties")
-        required = node.get("required") if isinstance(node.get("required"), list) else []
+        required = node.get("required") if isinstance(node.get("required"), list) else ()
         if isinstance(props, dict):
             for name, raw in props.items():
                 sub = self.deref(raw)
                 if not isinstance(sub, dict):
                     continue
-                recursive = id(sub) in path
+                recursive = id(sub) in self.on_path
                 tags = _str_tags(sub.get("x-tags")) + _str_tags(sub.get("tags"))
                 out.append(Field(
                     name=f"{prefix}{name}", type=self.type_of(sub) + (" (recursive)" if recursive else ""),
@@ -305,48 +307,51 @@ class _JsonWalk:
                     tags=tags, pos=pos_of(props, name)))
                 if recursive:
                     continue
-                self.walk(sub, f"{prefix}{name}.", out, depth + 1, path)
-                items = self.deref(sub.get("items")) if isinstance(sub.get("items"), dict) else None
-                if isinstance(items, dict) and id(items) not in path:
-                    self.walk(items, f"{prefix}{name}[].", out, depth + 1, path | {id(sub)})
+                self.walk(sub, f"{prefix}{name}.", out, depth + 1)
+                items = sub.get("items")
+                if isinstance(items, dict):
+                    self.on_path.add(id(sub))
+                    self.walk(self.deref(items), f"{prefix}{name}[].", out, depth + 1)
+                    self.on_path.discard(id(sub))
         for combinator in ("allOf", "oneOf", "anyOf"):
             branches = node.get(combinator)
             if isinstance(branches, list):
                 for branch in branches:
-                    target = self.deref(branch)
-                    if id(target) not in path:
-                        self.walk(target, prefix, out, depth + 1, path)
+                    self.walk(self.deref(branch), prefix, out, depth + 1)
+        self.on_path.discard(id(node))
 
-    def type_of(self, node: object, depth: int = 0, path: frozenset = frozenset()) -> str:
+    def type_of(self, node: object, depth: int = 0) -> str:
         node = self.deref(node)
         if not isinstance(node, dict):
             return "any"
         key = id(node)
-        if key in path:
+        if key in self.typing:
             return "(recursive)"
-        if key in self.types:
-            return self.types[key]
+        cached = self.types.get(key)
+        if cached is not None:
+            return cached
         if depth > 8:
             return "…"
         self.budget.spend()
-        path = path | {key}
+        self.typing.add(key)
         text = None
         for combinator in ("oneOf", "anyOf"):
             if isinstance(node.get(combinator), list):
-                text = " | ".join(self.type_of(n, depth + 1, path) for n in node[combinator])
+                text = " | ".join(self.type_of(n, depth + 1) for n in node[combinator])
                 break
         if text is None:
             t = node.get("type")
             if isinstance(t, list):
                 text = " | ".join(map(str, t))
             elif t == "array":
-                text = f"array<{self.type_of(node.get('items', {}), depth + 1, path)}>"
+                text = f"array<{self.type_of(node.get('items', {}), depth + 1)}>"
             else:
                 if t is None and "properties" in node:
                     t = "object"
                 text = str(t) if t is not None else ("enum" if "enum" in node else "any")
                 if node.get("format"):
                     text += f" ({node['format']})"
+        self.typing.discard(key)
         text = self.types[key] = _short(text)
         return text
 
