@@ -14,15 +14,31 @@ FIXTURES = REPO / "tests" / "fixtures"
 EXAMPLE_SPECS = sorted(p for p in EXAMPLES.rglob("*.yaml") if p.name.endswith("-api.yaml") or p.name.startswith("asyncapi"))
 
 
-def conformance_dir() -> Path:
-    """SpecMesh OS test specs: `../shared/conformance/specmesh-build` beside the clone."""
+TWINS = FIXTURES / "twins"  # the project's own specs for the SpecMesh scenarios (see its README)
+
+
+def conformance_path() -> Path:
     configured = os.environ.get("SPECMESH_CONFORMANCE")
-    path = Path(configured) if configured else REPO.parent / "shared" / "conformance" / "specmesh-build"
+    return Path(configured) if configured else REPO.parent / "shared" / "conformance" / "specmesh-build"
+
+
+def conformance_dir() -> Path:
+    """SpecMesh OS test specs: `../shared/conformance/specmesh-build` beside the clone (third-party
+    data, never copied here). Tests that read it are marked `conformance`; scripts/test runs them
+    when the corpus is there and says so when it is not."""
+    path = conformance_path()
     if not path.is_dir():
-        raise RuntimeError(f"conformance corpus not found at {path}; set SPECMESH_CONFORMANCE")
+        raise RuntimeError(f"conformance corpus not found at {path}; set SPECMESH_CONFORMANCE "
+                           "(or deselect with -m 'not conformance')")
     return path
 
 
 @pytest.fixture(scope="session")
 def conformance() -> Path:
     return conformance_dir()
+
+
+@pytest.fixture(params=["twins", pytest.param("specmesh", marks=pytest.mark.conformance)])
+def corpus(request) -> Path:
+    """The SpecMesh scenarios: the project's twins always, SpecMesh's own specs when present."""
+    return TWINS if request.param == "twins" else conformance_dir()

@@ -57,6 +57,45 @@ def provision_argv(command_config: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "specmesh_docs", "provision", "--command-config", command_config, *policy, *args]
 
 
+def reset_domains(kafka, *domains: str, registry: str | None = None) -> None:
+    """Removes what earlier tests left under these domains (topics, ACLs, subjects): the project's
+    twin and SpecMesh's own spec of a scenario share names, and each run must start fresh."""
+    import time
+
+    from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, ResourcePatternType,
+                                       ResourceType)
+
+    def ours(name: str) -> bool:
+        return any(name == d or name.startswith(d + ".") or name == f"User:{d}" for d in domains)
+
+    admin = kafka.admin()
+    topics = [t for t in admin.list_topics(timeout=10).topics if ours(t)]
+    for future in (admin.delete_topics(topics, operation_timeout=30) if topics else {}).values():
+        future.result()
+    everything = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY,
+                                  AclPermissionType.ANY)
+    doomed = [AclBindingFilter(b.restype, b.name, b.resource_pattern_type, b.principal, b.host, b.operation,
+                               b.permission_type)
+              for b in admin.describe_acls(everything).result() if ours(b.name) or ours(b.principal)]
+    for future in (admin.delete_acls(doomed) if doomed else {}).values():
+        future.result()
+    deadline = time.time() + 30
+    while any(ours(t) for t in admin.list_topics(timeout=10).topics) and time.time() < deadline:
+        time.sleep(0.2)
+    if registry:
+        from confluent_kafka.schema_registry import SchemaRegistryClient
+
+        client = SchemaRegistryClient({"url": registry})
+        for subject in client.get_subjects():
+            if ours(subject):
+                client.delete_subject(subject)
+                try:
+                    client.delete_subject(subject, permanent=True)
+                except Exception as exc:  # Apicurio's soft delete already removes everything (404)
+                    if getattr(exc, "http_status_code", None) != 404:
+                        raise
+
+
 def dev_script(script: str, command: str, home: Path) -> dict[str, str]:
     """Runs scripts/kafka-dev or scripts/registry-dev with its state in `home`; the key=value lines it prints."""
     home_var = "KAFKA_DEV_HOME" if script == "kafka-dev" else "REGISTRY_DEV_HOME"

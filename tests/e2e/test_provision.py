@@ -12,9 +12,9 @@ from confluent_kafka.admin import ConfigResource, ResourceType
 
 from specmesh_docs.spec import load_spec
 from tests.conftest import EXAMPLE_SPECS as EXAMPLE_FILES
-from tests.conftest import REPO, conformance_dir
+from tests.conftest import REPO
 from tests.e2e.clients import consume_outcomes, group_allowed, produce_outcomes, transactional_id_allowed
-from tests.e2e.conftest import provision_argv
+from tests.e2e.conftest import provision_argv, reset_domains
 
 pytestmark = pytest.mark.kafka
 
@@ -132,8 +132,9 @@ def test_prefix_of_one_domain_gives_no_rights_on_a_longer_one(kafka, tmp_path):
         assert transactional_id_allowed(client, f"{who}.tx")
 
 
-def test_conformance_bigdatalondon_topics_and_acls(kafka):
-    spec = conformance_dir() / "kafka" / "bigdatalondon-api.yaml"
+def test_conformance_bigdatalondon_topics_and_acls(kafka, corpus):
+    reset_domains(kafka, "london.hammersmith.olympia.bigdatalondon")
+    spec = corpus / "kafka" / "bigdatalondon-api.yaml"
     out = provision(kafka, str(spec))
     assert out.returncode == 0, out.stdout + out.stderr
     d = "london.hammersmith.olympia.bigdatalondon"
@@ -155,9 +156,10 @@ def test_conformance_bigdatalondon_topics_and_acls(kafka):
     assert provision(kafka, str(spec)).stdout.strip().endswith("Plan: 0 to create, 0 to update, 0 to delete")
 
 
-def test_conformance_update_spec_gives_exactly_the_listed_changes(kafka):
-    base = conformance_dir() / "kafka" / "provisioner-functional-test-api.yaml"
-    update = conformance_dir() / "kafka" / "provisioner-update-functional-test-api.yaml"
+def test_conformance_update_spec_gives_exactly_the_listed_changes(kafka, corpus):
+    reset_domains(kafka, "simple.provision_demo")
+    base = corpus / "kafka" / "provisioner-functional-test-api.yaml"
+    update = corpus / "kafka" / "provisioner-update-functional-test-api.yaml"
     d = "simple.provision_demo"
     out = provision(kafka, str(base))
     assert out.returncode == 0, out.stdout + out.stderr

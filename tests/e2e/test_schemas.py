@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
-from tests.conftest import REPO, conformance_dir
-from tests.e2e.conftest import provision_argv, start_broker
+from tests.conftest import REPO, TWINS
+from tests.e2e.conftest import provision_argv, reset_domains, start_broker
 
 pytestmark = pytest.mark.kafka
 D = "simple.provision_demo"
@@ -36,13 +36,14 @@ def versions(client: SchemaRegistryClient, subject: str) -> list[int]:
         return []
 
 
-def spec(name: str) -> str:
-    return str(conformance_dir() / "kafka" / name)
+def spec(corpus: Path, name: str) -> str:
+    return str(corpus / "kafka" / name)
 
 
-def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry):
+def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry, corpus):
+    reset_domains(kafka, D, registry=schema_registry)
     client = SchemaRegistryClient({"url": schema_registry})
-    fresh = provision(kafka, schema_registry, spec("provisioner-functional-test-api.yaml"))
+    fresh = provision(kafka, schema_registry, spec(corpus, "provisioner-functional-test-api.yaml"))
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr
     subjects = {f"{D}._public.user_signed_up-key": "AVRO", f"{D}._public.user_signed_up-value": "AVRO",
                 f"{D}._protected.user_info-value": "PROTOBUF"}
@@ -55,24 +56,24 @@ def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry)
     kinds = [l.split()[2] for l in lines]
     assert kinds == sorted(kinds, key=["topic", "schema", "acl"].index)
 
-    same = provision(kafka, schema_registry, spec("provisioner-functional-test-api.yaml"))
+    same = provision(kafka, schema_registry, spec(corpus, "provisioner-functional-test-api.yaml"))
     assert same.stdout.strip().endswith("Plan: 0 to create, 0 to update, 0 to delete")
     assert f"= unchanged schema {D}._public.user_signed_up-value (version 1)" in same.stdout
 
-    update = provision(kafka, schema_registry, spec("provisioner-update-functional-test-api.yaml"), "--dry-run",
+    update = provision(kafka, schema_registry, spec(corpus, "provisioner-update-functional-test-api.yaml"), "--dry-run",
                        "--format", "json")
     plan = json.loads(update.stdout)["plan"]
     schema_changes = [(c["action"], c["name"]) for c in plan["changes"] if c["kind"] == "schema"]
     assert schema_changes == [("update", f"{D}._public.user_signed_up-value")]
-    applied = provision(kafka, schema_registry, spec("provisioner-update-functional-test-api.yaml"))
+    applied = provision(kafka, schema_registry, spec(corpus, "provisioner-update-functional-test-api.yaml"))
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert versions(client, f"{D}._public.user_signed_up-value") == [1, 2]
-    again = provision(kafka, schema_registry, spec("provisioner-update-functional-test-api.yaml"))
+    again = provision(kafka, schema_registry, spec(corpus, "provisioner-update-functional-test-api.yaml"))
     assert again.stdout.strip().endswith("Plan: 0 to create, 0 to update, 0 to delete")
 
     before = {s: versions(client, s) for s in subjects}
     partitions = len(kafka.admin().list_topics(timeout=10).topics[f"{D}._public.user_signed_up"].partitions)
-    bad = provision(kafka, schema_registry, spec("provisioner-incompatible-functional-test-api.yaml"))
+    bad = provision(kafka, schema_registry, spec(corpus, "provisioner-incompatible-functional-test-api.yaml"))
     assert bad.returncode == 1
     assert f"refused: schema {D}._public.user_signed_up-value: incompatible with version 2" in bad.stdout
     assert "nothing was applied" in bad.stderr
@@ -80,12 +81,13 @@ def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry)
     assert len(kafka.admin().list_topics(timeout=10).topics[f"{D}._public.user_signed_up"].partitions) == partitions
 
 
-def test_another_domains_schema_must_be_registered_by_its_owner(kafka, schema_registry):
-    trading = spec("schema-ref/com.example.trading-api.yml")
+def test_another_domains_schema_must_be_registered_by_its_owner(kafka, schema_registry, corpus):
+    reset_domains(kafka, "com.example.shared", "com.example.trading", registry=schema_registry)
+    trading = spec(corpus, "schema-ref/com.example.trading-api.yml")
     refused = provision(kafka, schema_registry, trading, "--dry-run")
     assert refused.returncode == 1
     assert "schema com.example.shared.Currency belongs to another domain and is not registered" in refused.stdout
-    owner = provision(kafka, schema_registry, spec("schema-ref/com.example.shared-api.yml"))
+    owner = provision(kafka, schema_registry, spec(corpus, "schema-ref/com.example.shared-api.yml"))
     assert owner.returncode == 0, owner.stdout + owner.stderr
     client = SchemaRegistryClient({"url": schema_registry})
     assert client.get_latest_version("com.example.shared.Currency").version == 1  # RecordNameStrategy
@@ -104,9 +106,10 @@ def test_another_domains_schema_must_be_registered_by_its_owner(kafka, schema_re
     assert again.stdout.strip().endswith("Plan: 0 to create, 0 to update, 0 to delete"), again.stdout
 
 
-def test_json_schema_and_protobuf_subjects(kafka, schema_registry, tmp_path):
+def test_json_schema_and_protobuf_subjects(kafka, schema_registry, tmp_path, corpus):
+    reset_domains(kafka, "simple.schema_demo", registry=schema_registry)
     demo = tmp_path / "cli"
-    shutil.copytree(conformance_dir() / "cli", demo)
+    shutil.copytree(corpus / "cli", demo)
     (demo / ".git").mkdir()
     # SpecMesh's demo spec uses one operationId twice: this organisation accepts that
     (demo / "specmesh.yaml").write_text("severities:\n  OPERATION-ID: 'off'\n")
@@ -122,8 +125,8 @@ def test_json_schema_and_protobuf_subjects(kafka, schema_registry, tmp_path):
 
 
 def renamed_copy(tmp_path: Path, domain: str) -> str:
-    """SpecMesh's provisioner spec and its schema files under another domain id (a state of its own)."""
-    source = conformance_dir() / "kafka"
+    """The provisioner scenario's spec and its schema files under another domain id (a state of its own)."""
+    source = TWINS / "kafka"
     (tmp_path / ".git").mkdir()
     (tmp_path / "schema").mkdir()
     spec_text = (source / "provisioner-functional-test-api.yaml").read_text()

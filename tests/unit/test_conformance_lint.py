@@ -14,6 +14,8 @@ import pytest
 from specmesh_docs.lint.runner import lint
 from tests.conftest import conformance_dir
 
+pytestmark = pytest.mark.conformance
+
 EXPECTED = {
     "cli/examples/references/avro/array.spec.yaml": [
         "DOC-FIELDS@schema.reference.demo.ThingA.avsc:10", "DOC-FIELDS@schema.reference.demo.ThingA.avsc:11",

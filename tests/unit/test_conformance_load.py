@@ -9,9 +9,10 @@ import sys
 import pytest
 
 from specmesh_docs.spec import load_spec
-from tests.conftest import conformance_dir
+from tests.conftest import conformance_dir, conformance_path
 
-SPECS = sorted(p for p in conformance_dir().rglob("*") if p.suffix in (".yaml", ".yml") and p.parent.name != "schema")
+pytestmark = pytest.mark.conformance
+SPECS = sorted(p for p in conformance_path().rglob("*") if p.suffix in (".yaml", ".yml") and p.parent.name != "schema")
 
 # Specs whose referenced schema files are not part of the corpus: they load, and report exactly this.
 EXPECTED_PROBLEMS = {

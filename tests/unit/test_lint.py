@@ -96,6 +96,7 @@ def test_cross_spec_protected_grant_with_catalog(tmp_path):
     assert "examples/" not in out.stdout  # the catalog is read, not reported on
 
 
+@pytest.mark.conformance
 def test_conformance_specs_get_no_false_asyncapi_errors(conformance):
     specs = [str(p) for p in sorted(conformance.rglob("*.y*ml")) if p.parent.name != "schema"]
     out = specmesh("lint", "--format", "json", *specs)

@@ -12,16 +12,17 @@ from specmesh_docs.provision.desired import desired_state
 from specmesh_docs.provision.plan import diff, render_text
 from specmesh_docs.provision.state import Acl, Observed, TopicState
 from specmesh_docs.spec import load_spec
-from tests.conftest import EXAMPLES, conformance_dir
+from tests.conftest import EXAMPLES
 
 D = "london.hammersmith.olympia.bigdatalondon"
 
 
-def bigdatalondon(name: str = "bigdatalondon-api.yaml"):
-    return load_spec(conformance_dir() / "kafka" / name)
+@pytest.fixture
+def bigdatalondon(corpus):
+    return lambda name="bigdatalondon-api.yaml": load_spec(corpus / "kafka" / name)
 
 
-def test_owner_override_changes_only_the_owner_rows():
+def test_owner_override_changes_only_the_owner_rows(bigdatalondon):
     default = desired_state(bigdatalondon(), Policy())
     bob = desired_state(bigdatalondon(), Policy(), owner_principal="bob")
     owner_rows = {a for a in default.acls if a.principal == f"User:{D}"}
@@ -29,13 +30,13 @@ def test_owner_override_changes_only_the_owner_rows():
     assert {a for a in default.acls if a.principal != f"User:{D}"} == {a for a in bob.acls if a.principal != "User:bob"}
 
 
-def test_every_prefixed_name_ends_with_the_delimiter():
+def test_every_prefixed_name_ends_with_the_delimiter(bigdatalondon):
     acls = desired_state(bigdatalondon(), Policy()).acls
     assert all(a.name.endswith(".") for a in acls if a.pattern == "PREFIXED")
     assert len(acls) == 14  # the conformance table: 4 + 2 + 2 (one grant) + 1 + 2 + 2 + 1
 
 
-def test_grant_tags_on_untiered_topics_give_literal_reads():
+def test_grant_tags_on_untiered_topics_give_literal_reads(bigdatalondon):
     acls = desired_state(bigdatalondon("bigdatalondon-api-with-grant-access-acls.yaml"), Policy()).acls
     literal = {(a.name, a.principal, a.operation) for a in acls if a.pattern == "LITERAL" and a.resource_type == "TOPIC"}
     assert literal == {(f"{D}.attendee", "User:*", "DESCRIBE"), (f"{D}.attendee", "User:*", "READ"),
@@ -43,19 +44,19 @@ def test_grant_tags_on_untiered_topics_give_literal_reads():
                        (f"{D}.retail.subway.food.purchase", "User:some.other.domain.root", "READ")}
 
 
-def test_private_create_acl_can_be_switched_off():
+def test_private_create_acl_can_be_switched_off(bigdatalondon):
     acls = desired_state(bigdatalondon(), Policy(private_create_acl=False)).acls
     assert not any(a.operation == "CREATE" for a in acls)
 
 
 @pytest.mark.parametrize("factor, expected", [(1.0, 10), (0.5, 5), (0.01, 1)])
-def test_partition_count_factor_scales_and_never_goes_below_one(factor, expected):
+def test_partition_count_factor_scales_and_never_goes_below_one(bigdatalondon, factor, expected):
     topics = desired_state(bigdatalondon(), Policy(), factor=factor).topics
     assert topics[f"{D}._public.attendee"].partitions == expected
 
 
 @pytest.mark.parametrize("factor", [0, -1, 1.5])
-def test_partition_count_factor_out_of_range_is_a_clear_error(factor):
+def test_partition_count_factor_out_of_range_is_a_clear_error(bigdatalondon, factor):
     with pytest.raises(SpecError, match=r"must be in \(0, 1\]"):
         desired_state(bigdatalondon(), Policy(), factor=factor)
 
@@ -77,14 +78,14 @@ def observed_from(desired) -> Observed:
                     dynamic_configs={n: set(t.configs) for n, t in desired.topics.items()}, acls=set(desired.acls))
 
 
-def test_no_change_plans_nothing():
+def test_no_change_plans_nothing(bigdatalondon):
     desired = desired_state(bigdatalondon(), Policy())
     plan = diff(desired, observed_from(desired))
     assert plan.changes == [] and plan.errors == []
     assert render_text(plan).strip() == "Plan: 0 to create, 0 to update, 0 to delete"
 
 
-def test_partition_decrease_and_replication_change_are_refused():
+def test_partition_decrease_and_replication_change_are_refused(bigdatalondon):
     desired = desired_state(bigdatalondon(), Policy())
     observed = observed_from(desired)
     name = f"{D}._public.attendee"
@@ -94,7 +95,7 @@ def test_partition_decrease_and_replication_change_are_refused():
     assert any("replication factor 3 -> 1" in e for e in plan.errors)
 
 
-def test_a_config_removed_from_the_spec_goes_back_to_the_default():
+def test_a_config_removed_from_the_spec_goes_back_to_the_default(bigdatalondon):
     desired = desired_state(bigdatalondon(), Policy())
     observed = observed_from(desired)
     name = f"{D}._public.attendee"
@@ -106,7 +107,7 @@ def test_a_config_removed_from_the_spec_goes_back_to_the_default():
     assert "retention.ms 5 -> (default)" in render_text(plan)
 
 
-def test_clean_up_only_for_allowed_kinds():
+def test_clean_up_only_for_allowed_kinds(bigdatalondon):
     desired = desired_state(bigdatalondon(), Policy())
     observed = observed_from(desired)
     observed.topics[f"{D}._public.old"] = TopicState(f"{D}._public.old", 1, 1)

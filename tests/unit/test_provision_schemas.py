@@ -5,7 +5,6 @@ from __future__ import annotations
 from specmesh_docs.policy import Policy
 from specmesh_docs.provision.schemas import Registration, SubjectState, diff_schemas, registrations, subject_for
 from specmesh_docs.spec import load_spec
-from tests.conftest import conformance_dir
 
 
 class Named:
@@ -18,8 +17,8 @@ def test_subject_strategies():
     assert subject_for("acme.orders._public.o", "key", Named, "TopicRecordNameStrategy") == "acme.orders._public.o-acme.orders.Order"
 
 
-def test_conformance_registrations():
-    product = load_spec(conformance_dir() / "kafka" / "provisioner-functional-test-api.yaml")
+def test_conformance_registrations(corpus):
+    product = load_spec(corpus / "kafka" / "provisioner-functional-test-api.yaml")
     regs = registrations(product, Policy())
     assert [(r.subject, r.schema_type) for r in regs] == [
         ("simple.provision_demo._public.user_signed_up-key", "AVRO"),
@@ -27,8 +26,8 @@ def test_conformance_registrations():
         ("simple.provision_demo._protected.user_info-value", "PROTOBUF")]  # the `type: long` key is not registered
 
 
-def test_references_register_first_and_foreign_ones_are_not_ours():
-    product = load_spec(conformance_dir() / "kafka" / "schema-ref" / "com.example.trading-api.yml")
+def test_references_register_first_and_foreign_ones_are_not_ours(corpus):
+    product = load_spec(corpus / "kafka" / "schema-ref" / "com.example.trading-api.yml")
     regs = registrations(product, Policy())
     assert [(r.subject, r.owned) for r in regs] == [("com.example.shared.Currency", False),
                                                    ("com.example.trading.TradeInfo", True),
