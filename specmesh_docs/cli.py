@@ -109,10 +109,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for error in result.errors:
         print(error, file=sys.stderr)
     if not result.files:
-        print("specmesh: no spec files found (names like *-api.yaml or asyncapi*.yaml; the policy's spec_patterns "
-              "changes that)", file=sys.stderr)
+        print(f"specmesh: no spec files in {', '.join(args.paths)} (names matching {', '.join(result.patterns)}, "
+              "or any file a spec references; the policy's spec_patterns changes the names)", file=sys.stderr)
     print(summary_line(result), file=sys.stderr)
-    if result.errors:
+    if result.errors or (not result.files and not args.allow_empty):
         return EXIT_USAGE
     threshold = SEVERITY_RANK[args.fail_on]
     return EXIT_FINDINGS if any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings) else EXIT_OK
@@ -215,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--write-baseline", metavar="FILE", help="record today's findings as accepted, exit 0")
     lint.add_argument("--jobs", type=int, metavar="N", help="processes for large sets (default: the usable cores)")
     lint.add_argument("--fail-on", choices=("error", "warning", "info"), default="error")
+    lint.add_argument("--allow-empty", action="store_true",
+                      help="exit 0 when the paths hold no spec (the pre-commit hook; otherwise a mistyped path is exit 2)")
     lint.set_defaults(func=cmd_lint)
 
     prov = sub.add_parser("provision", help="plan and apply topics and ACLs to Kafka",

@@ -67,6 +67,7 @@ class LintResult:
     files: list[str] = field(default_factory=list)
     suppressed: int = 0  # by inline comments
     baselined: int = 0  # by --baseline
+    patterns: tuple[str, ...] = ()  # the spec_patterns files were found by
 
 
 def _leveled(r: Rule, policy, spec_file: str, hits: Iterable[tuple[Position, str]]) -> list[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
+import re
 from pathlib import Path
 
 from ..errors import Position, SpecError
@@ -34,6 +35,67 @@ def discover(paths: list[str], patterns: tuple[str, ...]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+SCHEMA_SUFFIXES = (".avsc", ".proto", ".json", ".yaml", ".yml")
+
+
+def is_spec_file(path: Path, patterns: tuple[str, ...]) -> bool:
+    """A spec by name, or any YAML/JSON file whose first lines say `asyncapi:` (a spec named otherwise)."""
+    if any(fnmatch.fnmatch(path.name, p) for p in patterns):
+        return True
+    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return True  # let loading report it, positioned
+    return b"asyncapi" in head and re.search(rb'(^|\n)\s*"?asyncapi"?\s*:', head) is not None
+
+
+def specs_using(changed: list[Path], patterns: tuple[str, ...]) -> list[Path]:
+    """The specs that read any of `changed` (schema files), directly or through other schema files.
+
+    A pre-commit hook is handed only what a commit touched; a schema-only commit must still lint
+    the specs it changes. Specs are searched in each file's git work tree; a cheap text scan first
+    skips trees where no file even mentions the changed names (an unrelated file costs nothing).
+    """
+    wanted: dict[Path, set[Path]] = {}
+    for path in changed:
+        if path.suffix.lower() in SCHEMA_SUFFIXES and path.is_file():
+            real = path.resolve()
+            wanted.setdefault(find_confinement(real.parent), set()).add(real)
+    users: list[Path] = []
+    for root, reals in wanted.items():
+        names = {r.name for r in reals} | {r.stem for r in reals} | {r.stem.rpartition(".")[2] for r in reals}
+        if not _mentioned(root, names, reals):
+            continue
+        for spec in discover([str(root)], patterns):
+            files = Files(root)
+            try:
+                load_spec(spec, files=files)
+            except SpecError:
+                users.append(spec)  # broken: linting it reports why
+                continue
+            if reals & files.read_paths:
+                users.append(spec)
+    return users
+
+
+def _mentioned(root: Path, names: set[str], skip: set[Path]) -> bool:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        for name in files:
+            path = Path(folder) / name
+            if path.suffix.lower() in SCHEMA_SUFFIXES and path.resolve() not in skip:
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if any(n in text for n in names):
+                    return True
+    return False
 
 
 def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError]):
@@ -102,8 +164,13 @@ def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = No
     policies = PolicyCache(org_policy_path(config))
     result = LintResult()
     default = policies.for_spec(Path(paths[0]) / "x") if paths and Path(paths[0]).is_dir() else Policy()
-    files = discover(paths, default.spec_patterns)
+    given = [Path(p) for p in paths]
+    others = [p for p in given if p.is_file() and not is_spec_file(p, default.spec_patterns)]
+    files = discover([str(p) for p in given if p not in others], default.spec_patterns)
+    known = {f.resolve() for f in files}
+    files += [s for s in specs_using(others, default.spec_patterns) if s.resolve() not in known and not known.add(s.resolve())]
     result.files = [display(f) for f in files]
+    result.patterns = default.spec_patterns
     context = catalog_files(catalog_dirs, files, default)
     findings, products, catalog = [], [], []
     for share_findings, errors, share_products, share_catalog in _run(files, context, policies, jobs or default_jobs()):

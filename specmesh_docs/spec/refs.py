@@ -57,6 +57,11 @@ class Files:
         self._cache: dict[Path, object] = {}
         self.paths: dict[str, Path] = {}  # shown name -> real path, to resolve refs inside files
 
+    @property
+    def read_paths(self) -> set[Path]:
+        """The real paths of every file read so far (what a spec depends on)."""
+        return set(self._cache)
+
     def check_inside(self, path: Path, at: Position) -> Path:
         real = real_path(path, at)
         if not real.is_relative_to(self.confine):

@@ -132,3 +132,32 @@ def test_a_suppression_followed_by_a_long_run_of_spaces_is_read_in_linear_time()
 
     line = "# specmesh: ignore[PII-PUBLIC]" + " " * 200_000 + "x"
     assert _directives([line, "a: b"]) == {1: (1, {"PII-PUBLIC"}, "x"), 2: (1, {"PII-PUBLIC"}, "x")}
+
+
+def lint_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "specmesh_docs", "lint", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_a_changed_schema_file_lints_the_specs_that_use_it_even_through_other_schemas(tmp_path):
+    """Given only a schema file (as a pre-commit hook is), lint the specs that read it, directly or not."""
+    import shutil
+
+    from tests.conftest import TWINS
+
+    repo = tmp_path / "repo"
+    shutil.copytree(TWINS / "kafka" / "schema-ref", repo)
+    (repo / ".git").mkdir()
+    indirect = lint_cli("schema/com.example.trading.TradeInfo.avsc", cwd=repo)  # read through Trade.avsc
+    assert indirect.returncode == 0 and "1 spec(s)" in indirect.stderr, indirect.stderr
+    shared = lint_cli("schema/com.example.shared.Currency.avsc", cwd=repo)  # read by both specs
+    assert shared.returncode == 0 and "2 spec(s)" in shared.stderr, shared.stderr
+    (repo / "unrelated.yaml").write_text("a: 1\n")
+    unrelated = lint_cli("unrelated.yaml", "--allow-empty", cwd=repo)
+    assert unrelated.returncode == 0 and "0 spec(s)" in unrelated.stderr
+
+
+def test_a_path_with_no_spec_is_an_error_unless_allowed(tmp_path):
+    out = lint_cli(str(tmp_path), cwd=tmp_path)
+    assert out.returncode == 2 and f"no spec files in {tmp_path}" in out.stderr and "*-api.yaml" in out.stderr
+    assert lint_cli(str(tmp_path), "--allow-empty", cwd=tmp_path).returncode == 0
