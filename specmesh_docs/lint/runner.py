@@ -41,7 +41,7 @@ SCHEMA_SUFFIXES = (".avsc", ".proto", ".json", ".yaml", ".yml")
 
 
 def is_spec_file(path: Path, patterns: tuple[str, ...]) -> bool:
-    """A spec by name, or any YAML/JSON file whose first lines say `asyncapi:` (a spec named otherwise)."""
+    """A spec by name, or a YAML/JSON file that starts like one (`asyncapi:`, `id:`, `channels:` at the top)."""
     if any(fnmatch.fnmatch(path.name, p) for p in patterns):
         return True
     if path.suffix.lower() not in (".yaml", ".yml", ".json"):
@@ -51,7 +51,7 @@ def is_spec_file(path: Path, patterns: tuple[str, ...]) -> bool:
             head = handle.read(4096)
     except OSError:
         return True  # let loading report it, positioned
-    return b"asyncapi" in head and re.search(rb'(^|\n)\s*"?asyncapi"?\s*:', head) is not None
+    return re.search(rb'(^|\n)\s*"?(asyncapi|id|channels)"?\s*:', head) is not None
 
 
 def specs_using(changed: list[Path], patterns: tuple[str, ...]) -> list[Path]:

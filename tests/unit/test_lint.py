@@ -122,11 +122,6 @@ def test_readme_policy_example_is_a_valid_policy(tmp_path):
     assert policy.severity("TOPIC-NAME-FORMAT", "error", "legacy/x-api.yaml") == "warning"
 
 
-def test_a_directory_without_specs_says_so(tmp_path):
-    out = specmesh("lint", str(tmp_path))
-    assert out.returncode == 0 and "no spec files found" in out.stderr and "0 spec(s)" in out.stderr
-
-
 def test_a_suppression_followed_by_a_long_run_of_spaces_is_read_in_linear_time():
     from specmesh_docs.lint.suppress import _directives
 
