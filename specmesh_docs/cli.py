@@ -205,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="check specs against the rules and the org policy",
                           description="check specs against the rules and the org policy")
     lint.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or directories (default: .)")
-    lint.add_argument("--catalog", action="append", metavar="DIR", help="other repos' specs, for cross-spec rules only")
+    lint.add_argument("--catalog", action="append", metavar="DIR|catalog.json|URL",
+                      help="other repos' specs, for cross-spec rules only: a checkout, or a portal's catalog.json "
+                           "(a file or an https:// URL)")
     lint.add_argument("--config", metavar="FILE",
                       help="the organisation's policy (default: $SPECMESH_POLICY); a specmesh.yaml found upwards from "
                            "each spec may only tighten it, or is the policy when there is none")
@@ -236,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the organisation's policy file (default: $SPECMESH_POLICY); a team specmesh.yaml may only tighten it")
     prov.add_argument("--policy-from-repo", action="store_true",
                       help="without an organisation policy, trust the specmesh.yaml found upwards from the specs")
-    prov.add_argument("--catalog", action="append", metavar="DIR", help="other repos' specs, for cross-spec lint rules")
+    prov.add_argument("--catalog", action="append", metavar="DIR|catalog.json|URL",
+                      help="other repos' specs, for cross-spec lint rules (a checkout or a portal's catalog.json)")
     prov.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
     prov.add_argument("--schema-registry", metavar="URL",
                       help="register key and value schemas there (Confluent REST API); credentials from "

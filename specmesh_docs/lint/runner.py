@@ -178,14 +178,30 @@ def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = No
         result.errors += errors
         products += share_products
         catalog += share_catalog
+    catalog += published_products(catalog_dirs, products)
     result.findings, result.suppressed = _finish(findings, products, catalog, policies)
     return result
 
 
+def published_products(sources, reported) -> list:
+    """Products from `--catalog` sources that are catalog.json files or URLs, minus the domains being
+    reported on (a published catalogue also holds this repo's own, older, spec)."""
+    from ..published import is_published, read_published
+
+    mine = {p.domain for p in reported}
+    return [p for s in sources if is_published(s) for p in read_published(s) if p.domain not in mine]
+
+
 def catalog_files(catalog_dirs, reported: list[Path], policy: Policy) -> list[Path]:
-    """Other repos' spec files, minus those already reported on."""
+    """Other repos' spec files (the directory sources), minus those already reported on."""
+    from ..published import is_published
+
     seen = {f.resolve() for f in reported}
-    return [f for f in discover(list(catalog_dirs), policy.spec_patterns) if f.resolve() not in seen]
+    dirs = [d for d in catalog_dirs if not is_published(d)]
+    for d in dirs:
+        if not Path(d).is_dir():
+            raise SpecError(f"--catalog {d}: not a directory, a catalog.json file or an https:// URL")
+    return [f for f in discover(dirs, policy.spec_patterns) if f.resolve() not in seen]
 
 
 def _finish(findings: list, products, catalog, policies: PolicyCache) -> tuple[list, int]:

@@ -45,7 +45,7 @@ def parse_allow_delete(text: str | None) -> frozenset:
 
 def load_and_lint(opts: Options, specs: list[str]):
     """Each spec read once, for both lint and desired state: (products, policies, findings)."""
-    from ..lint.runner import catalog_files, lint_products, load_all
+    from ..lint.runner import catalog_files, lint_products, load_all, published_products
     from ..policy import ORG_POLICY_ENV, PolicyCache, org_policy_path
 
     org = org_policy_path(opts.config)
@@ -60,6 +60,7 @@ def load_and_lint(opts: Options, specs: list[str]):
         raise errors[0]
     default = policies.for_spec(files[0]) if files else None
     catalog = load_all(catalog_files(opts.catalog, files, default), policies, []) if opts.catalog else []
+    catalog += published_products(opts.catalog, products)
     known = {p.domain for p in (*products, *catalog)}
     return products, policies, lint_products(products, policies, catalog), known
 

@@ -156,3 +156,63 @@ def test_a_path_with_no_spec_is_an_error_unless_allowed(tmp_path):
     out = lint_cli(str(tmp_path), cwd=tmp_path)
     assert out.returncode == 2 and f"no spec files in {tmp_path}" in out.stderr and "*-api.yaml" in out.stderr
     assert lint_cli(str(tmp_path), "--allow-empty", cwd=tmp_path).returncode == 0
+
+
+def test_a_published_catalog_gives_the_same_cross_spec_findings_as_the_checkouts(tmp_path):
+    """--catalog DIR, --catalog catalog.json and --catalog URL-of-catalog.json: one set of findings."""
+    import functools
+    import http.server
+    import threading
+
+    site = tmp_path / "site"
+    built = specmesh("portal", "build", "examples", "--out", str(site))
+    assert built.returncode == 0, built.stderr
+    spec = write_repo(tmp_path, HEAD + """  health.fitness._protected.workout:
+    subscribe: {operationId: consumeWorkout, summary: Not granted to us., message: {name: Workout}}
+  acme.billing._public.unknown:
+    subscribe: {operationId: consumeUnknown, summary: Nobody owns this., message: {name: X}}
+  finance.campaign._private.ledger:
+    subscribe: {operationId: consumeLedger, summary: Private to finance., message: {name: L}}
+""")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/catalog.json"
+        runs = {source: specmesh("lint", str(spec), "--catalog", source, "--format", "json")
+                for source in ("examples", str(site / "catalog.json"), url)}
+    finally:
+        server.shutdown()
+    findings = {}
+    for source, out in runs.items():
+        assert out.returncode == 1, (source, out.stderr)
+        findings[source] = sorted((f["rule"], f["line"], f["message"]) for f in json.loads(out.stdout)["findings"]
+                                  if f["rule"].startswith("XSPEC-") or f["rule"].startswith("ACCESS-"))
+    assert {r for r, _, _ in findings["examples"]} >= {"XSPEC-PROTECTED-GRANT", "XSPEC-UNOWNED"}
+    assert findings["examples"] == findings[str(site / "catalog.json")] == findings[url]
+
+
+@pytest.mark.parametrize("source, message", [
+    ("http://127.0.0.1:1/catalog.json", "cannot fetch catalog http://127.0.0.1:1/catalog.json"),
+    ("http://example.invalid/catalog.json", "only https://"),
+    ("no/such/dir", "--catalog no/such/dir: not a directory, a catalog.json file or an https:// URL"),
+])
+def test_a_catalog_that_cannot_be_read_is_an_error_never_a_pass(tmp_path, source, message):
+    spec = write_repo(tmp_path, PRIVATE_CONSUMER)
+    out = specmesh("lint", str(spec), "--catalog", source)
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_a_catalog_server_that_never_answers_times_out(tmp_path):
+    import os
+    import socket
+
+    spec = write_repo(tmp_path, PRIVATE_CONSUMER)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/catalog.json"
+        out = subprocess.run([sys.executable, "-m", "specmesh_docs", "lint", str(spec), "--catalog", url],
+                             capture_output=True, text=True, cwd=REPO, timeout=60,
+                             env={**os.environ, "SPECMESH_CATALOG_TIMEOUT": "2"})
+    assert out.returncode == 2 and "cannot fetch catalog" in out.stderr and "timeout 2 s" in out.stderr, out.stderr

@@ -1,0 +1,110 @@
+"""Other repos' specs from a published `catalog.json` (a file, or the URL of a portal's copy).
+
+A pre-commit hook in one repo has no checkout of the others; the portal already publishes
+the whole estate as `catalog.json`. Its products carry what the cross-spec rules read
+(domains, owned and consumed topics, access, grants, positions), so `--catalog` accepts it
+wherever it accepts a directory. Fetching is bounded (timeout, size) and every failure is
+exit 2 with a clear message: a catalogue that cannot be read never passes silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import Position, SpecError
+from .output import redact
+from .spec.model import ConsumedTopic, DataProduct, Info, Topic
+
+TIMEOUT_ENV = "SPECMESH_CATALOG_TIMEOUT"  # seconds (default 30)
+MAX_BYTES = 64 * 1024 * 1024
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def is_published(source: str) -> bool:
+    return source.startswith(("https://", "http://")) or (source.endswith(".json") and Path(source).is_file())
+
+
+def read_published(source: str) -> list[DataProduct]:
+    shown = redact(source)
+    text = _fetch(source, shown) if "://" in source else _read(Path(source), shown)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"catalog is not JSON: {exc.msg}", Position(shown, exc.lineno, exc.colno)) from None
+    if not (isinstance(doc, dict) and doc.get("version") == 1 and isinstance(doc.get("products"), list)):
+        raise SpecError("not a specmesh catalog.json (version 1, with products)", Position(shown, 1, 1))
+    try:
+        return [_product(p) for p in doc["products"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise SpecError("a product in the catalog lacks domain, spec or topics as `specmesh portal` writes them",
+                        Position(shown, 1, 1)) from None
+
+
+def _read(path: Path, shown: str) -> str:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SpecError(f"catalog is larger than {MAX_BYTES} bytes", Position(shown))
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read catalog: {getattr(exc, 'strerror', None) or 'not UTF-8'}", Position(shown)) from None
+
+
+def _fetch(url: str, shown: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and parsed.hostname in LOOPBACK):
+        raise SpecError(f"catalog URL {shown}: only https:// (http:// on loopback, for tests)")
+    timeout = _timeout()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/json"}),
+                                    timeout=timeout) as response:
+            body = response.read(MAX_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise SpecError(f"cannot fetch catalog {shown}: HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SpecError(f"cannot fetch catalog {shown}: {redact(str(reason))} (timeout {timeout:g} s, {TIMEOUT_ENV})") from None
+    if len(body) > MAX_BYTES:
+        raise SpecError(f"catalog {shown} is larger than {MAX_BYTES} bytes")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"catalog {shown} is not UTF-8 text") from None
+
+
+def _timeout() -> float:
+    text = os.environ.get(TIMEOUT_ENV, "30")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 < value <= 3600:
+        raise SpecError(f"{TIMEOUT_ENV} is a number of seconds in (0, 3600], not {text!r}")
+    return value
+
+
+def _position(text: object, spec: str) -> Position:
+    file, line, col = (str(text).rsplit(":", 2) + ["0", "0"])[:3] if text else (spec, "0", "0")
+    return Position(file, int(line) if line.isdigit() else 0, int(col) if col.isdigit() else 0)
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return value
+
+
+def _product(raw: dict) -> DataProduct:
+    spec = _str(raw["spec"])
+    topics = [Topic(name=_str(t["name"]), channel=_str(t.get("channel", t["name"])), access=t.get("access"),
+                    pos=_position(t.get("position"), spec), grants=[_str(g) for g in t.get("grants") or []])
+              for t in raw["topics"]]
+    consumed = [ConsumedTopic(name=_str(c["name"]), channel=_str(c.get("channel", c["name"])), access=c.get("access"),
+                              pos=_position(c.get("position"), spec)) for c in raw.get("consumed") or []]
+    return DataProduct(domain=_str(raw["domain"]), spec_file=spec, asyncapi=str(raw.get("asyncapi") or ""),
+                       pos=Position(spec, 1, 1), info=Info(), owner_principal=str(raw.get("owner_principal") or ""),
+                       topics=topics, consumed=consumed)
