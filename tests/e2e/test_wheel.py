@@ -62,12 +62,18 @@ def test_the_wheel_and_sdist_hold_every_file_the_package_reads_and_pass_twine(di
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_the_installed_wheel_works_outside_the_checkout(dist: Path, kafka, tmp_path):
-    venv = tmp_path / "venv"
-    assert run(sys.executable, "-m", "venv", venv, cwd=tmp_path).returncode == 0
+@pytest.fixture(scope="module")
+def venv(dist: Path, tmp_path_factory) -> Path:
+    """A fresh venv outside the checkout with the wheel and its [all] extras."""
+    venv = tmp_path_factory.mktemp("venv")
+    assert run(sys.executable, "-m", "venv", venv, cwd=venv).returncode == 0
     wheel = next(dist.glob("*.whl"))
-    installed = run(venv / "bin" / "pip", "install", "-q", "--disable-pip-version-check", f"{wheel}[all]", cwd=tmp_path)
+    installed = run(venv / "bin" / "pip", "install", "-q", "--disable-pip-version-check", f"{wheel}[all]", cwd=venv)
     assert installed.returncode == 0, installed.stderr[-3000:]
+    return venv
+
+
+def test_the_installed_wheel_works_outside_the_checkout(venv: Path, kafka, tmp_path):
     work = tmp_path / "adopter"
     shutil.copytree(EXAMPLES, work / "specs")
     specmesh = venv / "bin" / "specmesh"
@@ -94,3 +100,67 @@ def test_the_installed_wheel_works_outside_the_checkout(dist: Path, kafka, tmp_p
     assert plan.returncode == 0, plan.stdout[-2000:] + plan.stderr[-2000:]
     assert "+ create topic finance.campaign._public.sale" in plan.stdout or "= " in plan.stdout
     assert "Plan: " in plan.stdout
+
+
+def ci_env(venv: Path) -> dict:
+    import os
+
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("SPECMESH_")},
+            "PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+
+
+def bad_spec_beside_examples(work: Path) -> None:
+    from tests.unit.test_lint import PRIVATE_CONSUMER
+
+    shutil.copytree(EXAMPLES, work)
+    (work / ".git").mkdir()
+    (work / "bad-api.yaml").write_text(PRIVATE_CONSUMER)
+
+
+def test_the_github_action_steps_run_as_written(venv: Path, dist: Path, tmp_path):
+    import re
+
+    import yaml
+
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    inputs = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
+    work = tmp_path / "repo"
+    bad_spec_beside_examples(work)
+    source = next(dist.glob("*.tar.gz"))  # the action installs from its own checkout: the sdist's tree
+    with tarfile.open(source) as tar:
+        tar.extractall(tmp_path / "action", filter="data")
+    action_path = next((tmp_path / "action").iterdir())
+    codes = []
+    for step in action["runs"]["steps"]:
+        env = ci_env(venv)
+        for key, value in (step.get("env") or {}).items():
+            env[key] = re.sub(r"\$\{\{\s*(github\.action_path|inputs\.(\w+))\s*\}\}",
+                              lambda m: str(action_path) if m.group(1) == "github.action_path" else inputs[m.group(2)],
+                              value)
+        assert "${{" not in step["run"], "inputs reach scripts through env, never pasted into them"
+        out = subprocess.run(["bash", "-e", "-c", step["run"]], capture_output=True, text=True, cwd=work, env=env,
+                             timeout=900)
+        codes.append(out.returncode)
+    assert codes[:-1] == [0] * (len(codes) - 1)
+    assert codes[-1] == 1 and "::error file=bad-api.yaml" in out.stdout, out.stdout + out.stderr
+    sarif = json.loads((work / "specmesh.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+
+
+def test_the_readme_gitlab_job_runs_as_written(venv: Path, dist: Path, tmp_path):
+    import re
+
+    import yaml
+
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"<!-- gitlab-ci: [^>]*-->\n```yaml\n(.*?)```", readme, re.S).group(1)
+    job = yaml.safe_load(block)["specmesh-lint"]
+    work = tmp_path / "repo"
+    bad_spec_beside_examples(work)
+    env = {**ci_env(venv), **job["variables"], "SPECMESH_DOCS": str(next(dist.glob("*.whl")))}
+    codes = [subprocess.run(["bash", "-e", "-c", line], capture_output=True, text=True, cwd=work, env=env,
+                            timeout=900).returncode for line in job["script"]]
+    assert codes == [0, 1]
+    junit = (work / job["artifacts"]["reports"]["junit"]).read_text()
+    assert "<testsuite" in junit and "ACCESS-PRIVATE-CONSUMED" in junit
+    assert (work / "specmesh.sarif").is_file()
