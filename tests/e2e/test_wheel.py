@@ -98,8 +98,7 @@ def test_the_installed_wheel_works_outside_the_checkout(venv: Path, kafka, tmp_p
     plan = run(specmesh, "provision", *specs, "--command-config", kafka.admin_config_path, "--dry-run",
                "--config", work / "specs" / "organisation-policy.yaml", cwd=work)
     assert plan.returncode == 0, plan.stdout[-2000:] + plan.stderr[-2000:]
-    assert "+ create topic finance.campaign._public.sale" in plan.stdout or "= " in plan.stdout
-    assert "Plan: " in plan.stdout
+    assert "Plan: " in plan.stdout and "to create" in plan.stdout  # the examples may already be there
 
 
 def ci_env(venv: Path) -> dict:
