@@ -89,7 +89,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from .lint.runner import lint
 
     outputs = _parse_outputs(args.format)
-    result = lint(args.paths, args.catalog or [], args.config, jobs=args.jobs)
+    result = lint(args.paths, args.catalog or [], args.config, jobs=args.jobs, root=args.root)
     if args.write_baseline:
         from .lint.baseline import write_baseline
 
@@ -217,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--write-baseline", metavar="FILE", help="record today's findings as accepted, exit 0")
     lint.add_argument("--jobs", type=int, metavar="N", help="processes for large sets (default: the usable cores)")
     lint.add_argument("--fail-on", choices=("error", "warning", "info"), default="error")
+    lint.add_argument("--root", metavar="DIR", help="where /-refs start and the boundary no $ref may cross "
+                                                   "(default: each spec's git work tree), as for show")
     lint.add_argument("--allow-empty", action="store_true",
                       help="exit 0 when the paths hold no spec (the pre-commit hook; otherwise a mistyped path is exit 2)")
     lint.set_defaults(func=cmd_lint)

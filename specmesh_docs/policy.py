@@ -62,6 +62,7 @@ class Policy:
     overrides: tuple = ()  # ({"paths": [glob, ...], "severities": {...}}, ...)
     schema_compatibility: str = "FULL_TRANSITIVE"  # set on every subject provisioning registers (like SpecMesh)
     private_create_acl: bool = True  # provisioning: owner may CREATE under D._private. (SpecMesh #455)
+    domain_from: str = "id"  # a spec without a URN id: its domain from x-domain | title | path (rule ID-URN)
     source: str = "(defaults)"
 
     @property
@@ -93,7 +94,7 @@ _TYPES = {
     "domain_pattern": str, "topic_pattern": str, "infrastructure_words": list, "infrastructure_patterns": list,
     "partitions": dict, "replicas": dict, "pii_max_retention_ms": int, "shared_namespaces": list,
     "spec_patterns": list, "severities": dict, "overrides": list, "private_create_acl": bool,
-    "schema_compatibility": str,
+    "schema_compatibility": str, "domain_from": str,
 }
 
 
@@ -199,6 +200,8 @@ def _read_policy(path: Path, allowed: tuple[str, ...] | None = None):
     _check_names(values, doc)
     if "principal_format" in values:
         _check_principal_format(values["principal_format"], doc.pos("principal_format"))
+    if values.get("domain_from", "id") not in ("id", "x-domain", "title", "path"):
+        raise SpecError("domain_from must be one of id, x-domain, title, path", doc.pos("domain_from"))
     levels = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE")
     if values.get("schema_compatibility", "FULL_TRANSITIVE") not in levels:
         raise SpecError(f"schema_compatibility must be one of {', '.join(levels)}", doc.pos("schema_compatibility"))

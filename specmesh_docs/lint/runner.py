@@ -98,8 +98,9 @@ def _mentioned(root: Path, names: set[str], skip: set[Path]) -> bool:
     return False
 
 
-def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError]):
-    """Products of the files that load; the rest become errors (exit 2)."""
+def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError], root: Path | None = None):
+    """Products of the files that load; the rest become errors (exit 2). `root`, like `show --root`:
+    where `/`-refs start and the boundary no ref may cross (default: each spec's git work tree)."""
     products = []
     shared: dict[Path, Files] = {}
     confinement: dict[Path, Path] = {}  # spec directory -> its git work tree
@@ -107,9 +108,10 @@ def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError]):
         try:
             policy = policies.for_spec(path)
             folder = Path(os.path.abspath(path)).parent  # where the spec is found: a symlink may not move its root
-            confine = confinement.get(folder) or confinement.setdefault(folder, find_confinement(folder))
-            products.append(load_spec(path, files=shared.setdefault(confine, Files(confine)),
-                                      principal_format=policy.principal_format))
+            confine = root.resolve() if root else (
+                confinement.get(folder) or confinement.setdefault(folder, find_confinement(folder)))
+            products.append(load_spec(path, root=root, files=shared.setdefault(confine, Files(confine)),
+                                      principal_format=policy.principal_format, domain_from=policy.domain_from))
         except SpecError as exc:
             errors.append(exc if exc.pos else SpecError(exc.message, Position(display(path))))
     return products
@@ -122,10 +124,10 @@ def slim(product):
     return dataclasses.replace(product, topics=topics, consumed=consumed, document=None, problems=[], notes=[])
 
 
-def _check_share(reported: list[Path], context: list[Path], policies: PolicyCache):
+def _check_share(reported: list[Path], context: list[Path], policies: PolicyCache, root: Path | None = None):
     """Load a share of the files and run the per-spec rules on the reported ones."""
     errors: list[SpecError] = []
-    products = load_all(reported, policies, errors)
+    products = load_all(reported, policies, errors, root)
     catalog = load_all(context, policies, [])  # other repos: read, not reported on
     findings = check_products(products, lambda p: policies.for_spec(Path(p.spec_file)))
     return findings, errors, [slim(p) for p in products], [slim(p) for p in catalog]
@@ -135,16 +137,16 @@ _SHARED: dict = {}  # set before fork, read by workers
 
 
 def _worker(index: int):
-    reported, context, policies, jobs = _SHARED["work"]
-    return _check_share(reported[index::jobs], context[index::jobs], policies)
+    reported, context, policies, jobs, root = _SHARED["work"]
+    return _check_share(reported[index::jobs], context[index::jobs], policies, root)
 
 
-def _run(reported: list[Path], context: list[Path], policies: PolicyCache, jobs: int):
+def _run(reported: list[Path], context: list[Path], policies: PolicyCache, jobs: int, root: Path | None = None):
     if jobs <= 1 or len(reported) + len(context) < PARALLEL_FROM:
-        return [_check_share(reported, context, policies)]
+        return [_check_share(reported, context, policies, root)]
     import multiprocessing
 
-    _SHARED["work"] = (reported, context, policies, jobs)
+    _SHARED["work"] = (reported, context, policies, jobs, root)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return pool.map(_worker, range(jobs))
@@ -160,7 +162,7 @@ def default_jobs() -> int:
 
 
 def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = None, *,
-         jobs: int | None = None) -> LintResult:
+         jobs: int | None = None, root: str | None = None) -> LintResult:
     policies = PolicyCache(org_policy_path(config))
     result = LintResult()
     default = policies.for_spec(Path(paths[0]) / "x") if paths and Path(paths[0]).is_dir() else Policy()
@@ -173,7 +175,8 @@ def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = No
     result.patterns = default.spec_patterns
     context = catalog_files(catalog_dirs, files, default)
     findings, products, catalog = [], [], []
-    for share_findings, errors, share_products, share_catalog in _run(files, context, policies, jobs or default_jobs()):
+    for share_findings, errors, share_products, share_catalog in _run(files, context, policies, jobs or default_jobs(),
+                                                                           Path(root) if root else None):
         findings += share_findings
         result.errors += errors
         products += share_products

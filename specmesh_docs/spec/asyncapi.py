@@ -44,11 +44,13 @@ KAFKA_MAX_REPLICAS = 2**15 - 1
 class Mapper:
     """Builds one DataProduct from one parsed spec document."""
 
-    def __init__(self, doc: YMap, resolver: Resolver, shown: str, principal_format: str = "User:{domain}"):
+    def __init__(self, doc: YMap, resolver: Resolver, shown: str, principal_format: str = "User:{domain}",
+                 domain_from: str = "id"):
         self.doc = doc
         self.resolver = resolver
         self.shown = shown
         self.principal_format = principal_format
+        self.domain_from = domain_from
         self.problems: list[SpecError] = []  # errors in what this product owns
         self.notes: list[SpecError] = []  # problems in schemas of topics it only consumes
         self._sink = self.problems
@@ -98,12 +100,17 @@ class Mapper:
         doc = self.doc
         version = doc.get("asyncapi")
         version = str(version) if version is not None else ""
+        if version.startswith("1."):
+            raise SpecError(f"AsyncAPI {version} is not supported: convert it to 2.x or 3.x first (for example with "
+                            "the AsyncAPI CLI's `asyncapi convert`)", doc.pos("asyncapi"))
         spec_id = doc.get("id")
-        if spec_id is None:
-            raise SpecError("'id' is missing: a SpecMesh spec needs `id: urn:<domain>`", doc.pos())
         domain = naming.domain_from_id(spec_id) if isinstance(spec_id, str) else None
+        identity = ""
         if not domain:
-            raise SpecError(f"'id' must be a URN like urn:finance.campaign, not {spec_id!r}", doc.pos("id"))
+            identity = ("'id' is missing: a SpecMesh spec names its domain with `id: urn:<domain>`" if spec_id is None
+                        else f"'id' must be a URN like urn:finance.campaign, not {str(spec_id)[:80]!r}")
+            domain = naming.fallback_domain(doc, self.shown, self.domain_from)
+            identity += f" (domain taken from the {self.domain_from if self.domain_from != 'id' else 'path'}: {domain})"
         info_node = self.mapping(doc, "info") or YMap()
         contact = self.deref(info_node.get("contact")) if "contact" in info_node else {}
         license_node = self.deref(info_node.get("license")) if "license" in info_node else None
@@ -114,8 +121,8 @@ class Mapper:
             license=_text(license_node, "name") if isinstance(license_node, dict) else "",
         )
         product = DataProduct(
-            domain=domain, spec_file=self.shown, asyncapi=version, pos=doc.pos("id"), info=info,
-            owner_principal=self.principal_format.format(domain=domain), document=doc)
+            domain=domain, spec_file=self.shown, asyncapi=version, pos=doc.pos("id") if "id" in doc else doc.pos(),
+            info=info, owner_principal=self.principal_format.format(domain=domain), document=doc, identity=identity)
         self.domain = domain
         if version.startswith("3"):
             self.map_v3(product)

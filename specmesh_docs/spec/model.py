@@ -105,6 +105,7 @@ class DataProduct:
     problems: list[SpecError] = field(default_factory=list)  # errors that did not stop loading
     notes: list[SpecError] = field(default_factory=list)  # e.g. a consumed topic's schema not found
     document: object = None  # the parsed spec (positioned), for validity rules and flatten
+    identity: str = ""  # why the domain is not from `id: urn:...` (rule ID-URN); "" when it is
 
     @property
     def major_version(self) -> int:

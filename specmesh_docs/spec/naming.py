@@ -90,3 +90,26 @@ def owner_of(topic: str, known_domains: set[str], delimiter: str = DELIMITER) ->
         parsed = TopicName.parse(topic, delimiter)
         best = parsed.prefix if parsed.access else None
     return best
+
+
+DOMAIN_SOURCES = ("id", "x-domain", "title", "path")
+
+
+def fallback_domain(doc, shown: str, source: str) -> str:
+    """A domain for a spec without a URN id, so an estate can be linted and shown before it is
+    renamed: from `x-domain`, the info title, or the file's path (the policy's `domain_from`)."""
+    import re
+    from pathlib import PurePath
+
+    def slug(text: str) -> str:
+        text = re.sub(r"[^a-z0-9._-]+", "-", str(text).lower())
+        return re.sub(r"[-.]{2,}", "-", text).strip("-._")
+
+    if source == "x-domain" and isinstance(doc.get("x-domain"), str) and slug(doc["x-domain"]):
+        return slug(doc["x-domain"])
+    info = doc.get("info")
+    if source == "title" and hasattr(info, "get") and isinstance(info.get("title"), str) and slug(info["title"]):
+        return slug(info["title"])
+    path = PurePath(shown)
+    stem = re.sub(r"(^asyncapi[-_.]?|[-_.]?(asyncapi|api)$)", "", path.stem.lower())
+    return slug(stem) or slug(path.parent.name) or "unnamed"

@@ -65,7 +65,8 @@ class Files:
     def check_inside(self, path: Path, at: Position) -> Path:
         real = real_path(path, at)
         if not real.is_relative_to(self.confine):
-            raise SpecError(f"refers to {path}, outside the spec root {display(self.confine)}", at)
+            raise SpecError(f"refers to {display(path)}, outside the spec root {display(self.confine)} "
+                            "(lint and show take --root DIR to widen it)", at)
         return real
 
     def read(self, path: Path, at: Position) -> object:

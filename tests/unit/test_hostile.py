@@ -50,8 +50,7 @@ CASES = {
                            "nesting deeper than"),
     "python-tag": (GOOD_HEAD + "x: !!python/object/apply:os.system ['echo pwned']\n", "unsupported YAML tag"),
     "merge-key": (GOOD_HEAD + "base: &b {a: 1}\nx:\n  <<: *b\n", "merge keys"),
-    "missing-id": ("asyncapi: '2.6.0'\ninfo: {title: x}\n", "'id' is missing"),
-    "id-not-urn": ("asyncapi: '2.6.0'\nid: acme.hostile\n", "must be a URN"),
+    "asyncapi-1x": ("asyncapi: '1.2.0'\ninfo: {title: x}\ntopics: {}\n", "AsyncAPI 1.2.0 is not supported"),
     "partitions-wrong-type": (GOOD_HEAD + "channels:\n  _public.a:\n    bindings: {kafka: {partitions: ten}}\n"
                               "    publish: {operationId: a}\n", "'partitions' must be a whole number"),
     "channels-not-mapping": (GOOD_HEAD + "channels: [a, b]\n", "'channels' must be a mapping"),

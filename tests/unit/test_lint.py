@@ -216,3 +216,24 @@ def test_a_catalog_server_that_never_answers_times_out(tmp_path):
                              capture_output=True, text=True, cwd=REPO, timeout=60,
                              env={**os.environ, "SPECMESH_CATALOG_TIMEOUT": "2"})
     assert out.returncode == 2 and "cannot fetch catalog" in out.stderr and "timeout 2 s" in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("text, domain_from, domain, message", [
+    ("asyncapi: '2.6.0'\ninfo: {title: Sales Feed, version: '1'}\nchannels: {}\n", "id", "sales", "'id' is missing"),
+    ("asyncapi: '2.6.0'\nid: acme.sales\ninfo: {title: Sales Feed, version: '1'}\nchannels: {}\n", "title",
+     "sales-feed", "must be a URN"),
+    ("asyncapi: '2.6.0'\nx-domain: acme.retail\ninfo: {title: T, version: '1'}\nchannels: {}\n", "x-domain",
+     "acme.retail", "'id' is missing"),
+])
+def test_a_spec_without_a_urn_id_is_a_finding_with_a_fallback_domain(tmp_path, text, domain_from, domain, message):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "specmesh.yaml").write_text(f"domain_from: {domain_from}\n")
+    (repo / "sales-api.yaml").write_text(text)
+    out = specmesh("lint", str(repo), "--format", "json")
+    assert out.returncode == 1, out.stderr
+    [finding] = [f for f in json.loads(out.stdout)["findings"] if f["rule"] == "ID-URN"]
+    assert message in finding["message"] and f": {domain})" in finding["message"]
+    baseline = tmp_path / "baseline.json"
+    assert specmesh("lint", str(repo), "--write-baseline", str(baseline)).returncode == 0
+    assert specmesh("lint", str(repo), "--baseline", str(baseline)).returncode == 0  # adopt first, rename later

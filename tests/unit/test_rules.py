@@ -90,6 +90,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
                       own("acme.orders", "_protected.order", GRANT.replace("GRANTEE", "Acme Billing"))],
                      [own("acme.orders", "_protected.order", GRANT.replace("GRANTEE", "acme.billing"))]),
     "ID-DOMAIN-GRAMMAR": ([edit("urn:acme.orders", "urn:Acme..Orders")], [BASE]),
+    "ID-URN": ([edit("id: 'urn:acme.orders'", "id: 'acme.orders'"), edit("id: 'urn:acme.orders'\n", "")], [BASE]),
     "INFO-CONTACT": ([edit("  contact: {name: Orders, email: orders@acme.example}\n", "")], [BASE]),
     "PII-DOC": ([edit(", description: Contact e-mail.", "", PII_BASE)], [PII_BASE]),
     "PII-PUBLIC": ([edit("description: Order total in EUR.", "description: Order total in EUR., x-pii: true")], [PII_BASE]),

@@ -4,6 +4,14 @@ from ...userregex import fullmatch
 from ..engine import rule
 
 
+@rule("ID-URN", "error", "The spec names its domain with `id: urn:<domain>`.",
+      "add id: 'urn:<your.domain>'; until then the policy's domain_from (x-domain | title | path) names it",
+      bad="asyncapi: '2.6.0'\ninfo: {title: Sales}", good="asyncapi: '2.6.0'\nid: 'urn:finance.sales'")
+def urn_id(product, policy):
+    if product.identity:
+        yield product.pos, product.identity
+
+
 @rule("ID-DOMAIN-GRAMMAR", "error", "The domain id (from `id: urn:...`) follows the policy's grammar.",
       "write the id as urn:<lowercase.dot.separated.segments>, e.g. urn:finance.campaign",
       bad="id: 'urn:.Finance.Campaign'", good="id: 'urn:finance.campaign'")
