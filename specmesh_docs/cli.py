@@ -91,15 +91,21 @@ def cmd_lint(args: argparse.Namespace) -> int:
     outputs = _parse_outputs(args.format)
     result = lint(args.paths, args.catalog or [], args.config, jobs=args.jobs, root=args.root)
     if args.write_baseline:
-        from .lint.baseline import write_baseline
+        from .lint.baseline import unreadable, write_baseline
 
-        write_baseline(Path(args.write_baseline), result.findings)
-        print(f"{summary_line(result)}; wrote {len(result.findings)} finding(s) to {args.write_baseline}", file=sys.stderr)
-        return EXIT_USAGE if result.errors else EXIT_OK
+        write_baseline(Path(args.write_baseline), result.findings + unreadable(result.errors))
+        print(f"{summary_line(result)}; wrote {len(result.findings)} finding(s) and {len(result.errors)} unreadable "
+              f"spec(s) to {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
     if args.baseline:
-        from .lint.baseline import apply_baseline
+        from .lint.baseline import apply_baseline, unreadable
 
         result.findings, result.baselined = apply_baseline(Path(args.baseline), result.findings)
+        as_findings = unreadable(result.errors)  # a recorded unreadable spec is baselined like a finding
+        new_errors, known_errors = apply_baseline(Path(args.baseline), as_findings)
+        kept = {id(f) for f in new_errors}
+        result.errors = [e for e, f in zip(result.errors, as_findings) if id(f) in kept]
+        result.baselined += known_errors
     for fmt, target in outputs:
         text = RENDER[fmt](result)
         if target is None:

@@ -16,6 +16,14 @@ from ..jsondoc import read_json
 from .engine import Finding
 
 
+UNREADABLE = "UNREADABLE"  # the baseline's rule id for a spec that could not be read at all
+
+
+def unreadable(errors) -> list[Finding]:
+    """Load errors as findings, so a baseline can record them like any other."""
+    return [Finding(UNREADABLE, "error", e.pos or Position("<input>"), e.message) for e in errors]
+
+
 def _key(f: Finding, base: Path) -> tuple[str, str, str]:
     return f.rule, Path(os.path.relpath(os.path.abspath(f.pos.file), base)).as_posix(), f.message
 

@@ -68,6 +68,7 @@ class LintResult:
     suppressed: int = 0  # by inline comments
     baselined: int = 0  # by --baseline
     patterns: tuple[str, ...] = ()  # the spec_patterns files were found by
+    skipped: list[str] = field(default_factory=list)  # matched the patterns, but are not AsyncAPI documents
 
 
 def _leveled(r: Rule, policy, spec_file: str, hits: Iterable[tuple[Position, str]]) -> list[Finding]:

@@ -46,6 +46,7 @@ def to_json(result: LintResult) -> str:
         "version": 1,
         "tool": {"name": "specmesh", "version": __version__},
         "files": result.files,
+        "skipped": [{"file": f, "reason": "not an AsyncAPI document (no top-level asyncapi key)"} for f in result.skipped],
         "summary": {**counts(result), "suppressed": result.suppressed, "baselined": result.baselined,
                     "unreadable": len(result.errors)},
         "findings": [{**f.to_dict(), "fingerprint": _fingerprint(f)} for f in result.findings],

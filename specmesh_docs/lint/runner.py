@@ -23,18 +23,38 @@ SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "site", "__pycache__", ".t
 PARALLEL_FROM = 48  # below this, forking costs more than it saves
 
 
-def discover(paths: list[str], patterns: tuple[str, ...]) -> list[Path]:
-    """Files given stay as given; directories are walked for names matching the patterns."""
+def discover(paths: list[str], patterns: tuple[str, ...], skipped: list[Path] | None = None) -> list[Path]:
+    """Files given stay as given; directories are walked for names matching the patterns, and a
+    match that is not an AsyncAPI document (no top-level `asyncapi` key: an Avro schema named
+    `asyncapi-avro-x.json`, say) is skipped, and listed in `skipped`."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for folder, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                found.extend(Path(folder) / n for n in sorted(names) if any(fnmatch.fnmatch(n, p) for p in patterns))
+                for name in sorted(names):
+                    if any(fnmatch.fnmatch(name, p) for p in patterns):
+                        candidate = Path(folder) / name
+                        if declares_asyncapi(candidate):
+                            found.append(candidate)
+                        elif skipped is not None:
+                            skipped.append(candidate)
         else:
             found.append(path)
     return found
+
+
+_ASYNCAPI_KEY = re.compile(rb'(?m)^["\']?asyncapi["\']?[ \t]*:|"asyncapi"\s*:')
+
+
+def declares_asyncapi(path: Path) -> bool:
+    """The first 64 KiB hold the top-level `asyncapi` key (where every real document puts it)."""
+    try:
+        with open(path, "rb") as handle:
+            return _ASYNCAPI_KEY.search(handle.read(65536)) is not None
+    except OSError:
+        return True  # unreadable: loading reports it, positioned
 
 
 SCHEMA_SUFFIXES = (".avsc", ".proto", ".json", ".yaml", ".yml")
@@ -98,9 +118,11 @@ def _mentioned(root: Path, names: set[str], skip: set[Path]) -> bool:
     return False
 
 
-def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError], root: Path | None = None):
+def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError], root: Path | None = None,
+             confine: Path | None = None):
     """Products of the files that load; the rest become errors (exit 2). `root`, like `show --root`:
-    where `/`-refs start and the boundary no ref may cross (default: each spec's git work tree)."""
+    where `/`-refs start and the boundary no ref may cross (default: each spec's git work tree);
+    `confine` only moves the boundary (a portal source: the whole repository)."""
     products = []
     shared: dict[Path, Files] = {}
     confinement: dict[Path, Path] = {}  # spec directory -> its git work tree
@@ -108,9 +130,9 @@ def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError], 
         try:
             policy = policies.for_spec(path)
             folder = Path(os.path.abspath(path)).parent  # where the spec is found: a symlink may not move its root
-            confine = root.resolve() if root else (
+            boundary = (root or confine).resolve() if (root or confine) else (
                 confinement.get(folder) or confinement.setdefault(folder, find_confinement(folder)))
-            products.append(load_spec(path, root=root, files=shared.setdefault(confine, Files(confine)),
+            products.append(load_spec(path, root=root, files=shared.setdefault(boundary, Files(boundary)),
                                       principal_format=policy.principal_format, domain_from=policy.domain_from))
         except SpecError as exc:
             errors.append(exc if exc.pos else SpecError(exc.message, Position(display(path))))
@@ -168,7 +190,9 @@ def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = No
     default = policies.for_spec(Path(paths[0]) / "x") if paths and Path(paths[0]).is_dir() else Policy()
     given = [Path(p) for p in paths]
     others = [p for p in given if p.is_file() and not is_spec_file(p, default.spec_patterns)]
-    files = discover([str(p) for p in given if p not in others], default.spec_patterns)
+    skipped: list[Path] = []
+    files = discover([str(p) for p in given if p not in others], default.spec_patterns, skipped)
+    result.skipped = [display(s) for s in skipped]
     known = {f.resolve() for f in files}
     files += [s for s in specs_using(others, default.spec_patterns) if s.resolve() not in known and not known.add(s.resolve())]
     result.files = [display(f) for f in files]

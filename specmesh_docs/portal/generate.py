@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,24 @@ class Generated:
     files: dict[str, Path] = field(default_factory=dict)  # docs path -> file to copy (assets, spec downloads)
     catalog: dict = field(default_factory=dict)
     watch: list[str] = field(default_factory=list)
+
+
+def in_repo_terms(error: SpecError, repo: Path) -> tuple[str, SpecError]:
+    """An unreadable spec as the portal shows it: paths relative to its repository, never the
+    build machine's (`../checkouts/x/...`)."""
+    from ..spec.refs import display
+
+    prefixes = sorted({str(repo.resolve()) + os.sep, display(repo) + os.sep, str(repo) + os.sep}, key=len, reverse=True)
+
+    def local(text: str) -> str:
+        for prefix in prefixes:
+            text = text.replace(prefix, "")
+        return text
+
+    pos = error.pos
+    where = local(os.path.abspath(pos.file) + os.sep).rstrip(os.sep) if pos else "(unknown file)"
+    where = f"{where}:{pos.line}:{pos.col}" if pos and pos.line else where
+    return where, SpecError(local(error.message))
 
 
 def read_metrics(paths: list[str], base: Path) -> dict:
@@ -68,15 +88,17 @@ def generate(settings: dict, base: Path) -> Generated:
     if not sources:
         raise SpecError("the portal has no sources: give directories or git URLs (or `sources:` in portal.yaml)")
     policies = PolicyCache()
-    errors: list[SpecError] = []
+    unreadable: list[tuple[str, SpecError]] = []  # (spec as its repo names it, error): on the Problems page
     products, source_of = [], {}
     for source in sources:
         files = discover([str(source.path)], policies.for_spec(source.path / "x").spec_patterns)
-        for product in load_all(files, policies, errors):
+        errors: list[SpecError] = []
+        for product in load_all(files, policies, errors, confine=source.path):  # a source is a whole repository
             products.append(product)
             source_of[product.spec_file] = source
-    if errors:
-        raise errors[0]
+        unreadable += [in_repo_terms(e, source.path) for e in errors]
+    for where, error in unreadable:
+        print(f"specmesh: portal: {where}: {error.message} (listed on the Problems page)", file=sys.stderr)
     estate = build_estate(products, lint_products(products, policies), read_metrics(settings.get("metrics") or [], base))
     repo_links, downloads, files = {}, {}, {}
     for p in products:
@@ -87,7 +109,7 @@ def generate(settings: dict, base: Path) -> Generated:
         target = f"specs/{slug(p.domain)}/{slug(spec.name)}"
         downloads[p.spec_file] = target
         files[target] = spec
-    pages = render_pages(build_pages(estate, title, repo_links, downloads), {p.domain for p in products})
+    pages = render_pages(build_pages(estate, title, repo_links, downloads, unreadable), {p.domain for p in products})
     files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css", "specmesh.js")})
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},

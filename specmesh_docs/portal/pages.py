@@ -78,7 +78,7 @@ def lint_counts(findings: list) -> dict[str, int]:
 
 
 def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = None,
-                spec_downloads: dict[str, str] | None = None) -> list[Page]:
+                spec_downloads: dict[str, str] | None = None, unreadable: list | None = None) -> list[Page]:
     repo_links, spec_downloads = repo_links or {}, spec_downloads or {}
     pages = [Page("index.md", "home.md.j2", home(estate, title))]
     for d, products in estate.by_domain.items():
@@ -96,7 +96,7 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
         Page("pii.md", "pii.md.j2", {"rows": estate.pii_rows(), "estate": estate}),
         Page("flows.md", "flows.md.j2", flows(estate, None)),
         Page("tags.md", "tags.md.j2", {}),
-        Page("problems.md", "problems.md.j2", problems(estate)),
+        Page("problems.md", "problems.md.j2", {**problems(estate), "unreadable": unreadable or []}),
     ]
     if estate.metrics:
         pages.append(Page("chargeback.md", "chargeback.md.j2", chargeback(estate)))
@@ -184,7 +184,11 @@ def problems(estate: Estate) -> dict:
     rows = [(p, f) for p in estate.products for f in estate.product_findings(p)]
     rank = {"error": 0, "warning": 1, "info": 2}
     rows.sort(key=lambda pf: (not pf[1].rule.startswith("XSPEC-"), rank[pf[1].severity], pf[0].domain, pf[1].pos.line))
-    return {"rows": rows, "unowned": sorted(estate.unowned.items()), "estate": estate}
+    claims: dict[str, list[str]] = {}
+    for p in estate.products:
+        claims.setdefault(p.domain, []).append(p.spec_file)
+    collisions = sorted((d, files) for d, files in claims.items() if len(files) > 1)
+    return {"rows": rows, "unowned": sorted(estate.unowned.items()), "estate": estate, "collisions": collisions}
 
 
 def chargeback(estate: Estate) -> dict:

@@ -26,10 +26,19 @@ def environment():
                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
                              finalize=md)
     env.filters["yaml"] = front_matter
+    env.filters["repo_path"] = repo_path
     env.globals.update(badge=badge, code=code, h=h, md_block=md_block, human_ms=human_ms, slug=slug,
                        topic_path=topic_path, product_path=product_path, domain_path=domain_path,
                        pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))
     return env
+
+
+def repo_path(path: str) -> str:
+    """A spec path without the build machine's leading `../` hops."""
+    parts = Path(str(path)).as_posix().split("/")
+    while parts and parts[0] in ("..", "."):
+        parts.pop(0)
+    return "/".join(parts)
 
 
 def front_matter(value: object) -> Markup:

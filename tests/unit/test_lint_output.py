@@ -74,7 +74,7 @@ def test_github_annotations_escape_newlines_and_commas():
 def test_json_document_has_stable_fields(tmp_path):
     out = specmesh("lint", "--format", "json", str(write_repo(tmp_path, PRIVATE_CONSUMER)))
     doc = json.loads(out.stdout)
-    assert set(doc) == {"version", "tool", "files", "summary", "findings", "errors"}
+    assert set(doc) == {"version", "tool", "files", "skipped", "summary", "findings", "errors"}
     assert set(doc["findings"][0]) == {"rule", "severity", "file", "line", "column", "message", "hint", "fingerprint"}
     assert doc["summary"]["error"] == 1
 

@@ -113,11 +113,17 @@ def test_git_source_is_shallow_cloned_at_a_ref(tmp_path):
     assert list((tmp_path / "cache" / "repos").iterdir())
 
 
-def test_broken_spec_in_a_source_is_a_positioned_error(tmp_path):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "broken-api.yaml").write_text("asyncapi: '2.6.0'\nid: [unclosed\n")
-    run = specmesh("portal", "build", str(tmp_path), "--out", str(tmp_path / "site"))
-    assert run.returncode == 2 and "broken-api.yaml:3:1: error: invalid YAML" in run.stderr and "Traceback" not in run.stderr
+def test_a_broken_spec_in_a_source_is_listed_and_the_rest_is_built(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "retail-checkout", repo)
+    (repo / ".git").mkdir()
+    (repo / "broken-api.yaml").write_text("asyncapi: '2.6.0'\nid: [unclosed\n")
+    run = specmesh("portal", "build", str(repo), "--out", str(tmp_path / "site"))
+    assert run.returncode == 0 and "broken-api.yaml:3:1: invalid YAML" in run.stderr and "Traceback" not in run.stderr
+    problems = (tmp_path / "site" / "problems" / "index.html").read_text()
+    assert "Specs that could not be read" in problems and "broken-api.yaml:3:1" in problems
+    assert str(tmp_path) not in problems and "../" not in problems.split("could not be read")[1].split("</table>")[0]
+    assert (tmp_path / "site" / "topics" / "retail.checkout._public.order-placed" / "index.html").is_file()
 
 
 def test_serve_gives_a_live_preview(tmp_path):
