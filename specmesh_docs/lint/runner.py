@@ -143,7 +143,8 @@ def slim(product):
     """What cross-spec rules read: no parsed documents, no schemas (cheap to send between processes)."""
     topics = [dataclasses.replace(t, node=None, op=None, key=None, value=None, examples=[]) for t in product.topics]
     consumed = [dataclasses.replace(c, node=None, op=None, value=None) for c in product.consumed]
-    return dataclasses.replace(product, topics=topics, consumed=consumed, document=None, problems=[], notes=[])
+    return dataclasses.replace(product, topics=topics, consumed=consumed, document=None, problems=[], notes=[],
+                               resolve=None)
 
 
 def _check_share(reported: list[Path], context: list[Path], policies: PolicyCache, root: Path | None = None):

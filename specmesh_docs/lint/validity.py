@@ -55,6 +55,59 @@ def blank_foreign_schemas(node: object) -> object:
     return node
 
 
+class _TooBig(Exception):
+    pass
+
+
+RESOLVE_BUDGET = 200_000  # nodes; past it, validation falls back to blanking every file $ref
+
+
+def resolved_document(document: object, resolve) -> object:
+    """A plain copy of the spec with its `$ref`s to other files replaced by what they name (as the
+    official parser bundles a multi-file document before validating it). Local `$ref`s stay: the
+    AsyncAPI schema expects Reference objects in places (a v3 operation's `channel`). Payloads in
+    another schema format become a placeholder; a file `$ref` that cannot be followed (missing,
+    outside the root: other rules say why) becomes one too; a reference cycle stays a `$ref`."""
+    active: set[int] = set()
+    budget = [RESOLVE_BUDGET]
+
+    def walk(node: object) -> object:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooBig()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return follow(node, ref)
+            fmt = node.get("schemaFormat")
+            foreign = isinstance(fmt, str) and not fmt.startswith(ASYNCAPI_FORMATS)
+            return {k: (placeholder() if foreign and k in ("payload", "schema") else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    def follow(node: dict, ref: str) -> object:
+        if ref.partition("#")[0].lower().endswith((".avsc", ".proto")):
+            return placeholder()  # another schema language: checked by its own parser (SpecMesh writes these
+            # without schemaFormat, which the official parser rejects; we keep SpecMesh's reading)
+        try:
+            target = resolve(node)
+        except Exception:  # SpecError: missing, outside the root, cyclic; reported by the loader and SCHEMA-REF
+            return {"$ref": ref} if ref.startswith("#") else placeholder()
+        if id(target) in active or target is node:
+            return {"$ref": ref} if ref.startswith("#") else placeholder()
+        active.add(id(target))
+        try:
+            return walk(target)
+        finally:
+            active.discard(id(target))
+
+    try:
+        return walk(document)
+    except _TooBig:
+        return blank_foreign_schemas(document)
+
+
 def short(message: str, limit: int = 160) -> str:
     message = " ".join(message.split())
     return message if len(message) <= limit else message[: limit - 3] + "..."

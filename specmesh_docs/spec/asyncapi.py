@@ -130,6 +130,7 @@ class Mapper:
             self.map_v2(product)
         product.problems = self.problems
         product.notes = self.notes
+        product.resolve = self.deref
         return product
 
     # -- AsyncAPI 2 ------------------------------------------------------------------

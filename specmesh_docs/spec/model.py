@@ -106,6 +106,7 @@ class DataProduct:
     notes: list[SpecError] = field(default_factory=list)  # e.g. a consumed topic's schema not found
     document: object = None  # the parsed spec (positioned), for validity rules and flatten
     identity: str = ""  # why the domain is not from `id: urn:...` (rule ID-URN); "" when it is
+    resolve: object = field(default=None, repr=False, compare=False)  # node -> the value its $ref chain names
 
     @property
     def major_version(self) -> int:
