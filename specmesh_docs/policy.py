@@ -24,7 +24,7 @@ from .userregex import BadPattern, compile_pattern, fullmatch
 POLICY_NAMES = ("specmesh.yaml", ".specmesh.yaml")
 SEVERITIES = ("error", "warning", "info", "off")
 SEVERITY_ORDER = {"off": 0, "info": 1, "warning": 2, "error": 3}
-TEAM_KEYS = ("severities", "pii_max_retention_ms", "infrastructure_words", "infrastructure_patterns")
+TEAM_KEYS = ("severities", "pii_max_retention_ms", "infrastructure_words", "infrastructure_patterns", "pii_suspect_words")
 ORG_POLICY_ENV = "SPECMESH_POLICY"
 DELIMITERS = (".", "_", "-")
 KAFKA_NAME = r"[A-Za-z0-9._-]+"
@@ -62,6 +62,7 @@ class Policy:
     overrides: tuple = ()  # ({"paths": [glob, ...], "severities": {...}}, ...)
     schema_compatibility: str = "FULL_TRANSITIVE"  # set on every subject provisioning registers (like SpecMesh)
     private_create_acl: bool = True  # provisioning: owner may CREATE under D._private. (SpecMesh #455)
+    pii_suspect_words: tuple[str, ...] = ()  # more field-name words for PII-SUSPECT (opt-in rule)
     domain_from: str = "id"  # a spec without a URN id: its domain from x-domain | title | path (rule ID-URN)
     source: str = "(defaults)"
 
@@ -94,7 +95,7 @@ _TYPES = {
     "domain_pattern": str, "topic_pattern": str, "infrastructure_words": list, "infrastructure_patterns": list,
     "partitions": dict, "replicas": dict, "pii_max_retention_ms": int, "shared_namespaces": list,
     "spec_patterns": list, "severities": dict, "overrides": list, "private_create_acl": bool,
-    "schema_compatibility": str, "domain_from": str,
+    "schema_compatibility": str, "domain_from": str, "pii_suspect_words": list,
 }
 
 
@@ -130,7 +131,8 @@ def tightened(org: Policy, team_file: Path) -> Policy:
         org, source=f"{org.source} + {shown}", severities=severities,
         pii_max_retention_ms=values.get("pii_max_retention_ms", org.pii_max_retention_ms),
         infrastructure_words=tuple(dict.fromkeys(org.infrastructure_words + values.get("infrastructure_words", ()))),
-        infrastructure_patterns=tuple(dict.fromkeys(org.infrastructure_patterns + values.get("infrastructure_patterns", ()))))
+        infrastructure_patterns=tuple(dict.fromkeys(org.infrastructure_patterns + values.get("infrastructure_patterns", ()))),
+        pii_suspect_words=tuple(dict.fromkeys(org.pii_suspect_words + values.get("pii_suspect_words", ()))))
 
 
 def _effective_severity(policy: Policy, rule_id: str) -> str:

@@ -117,6 +117,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
                          [edit("_public.order:", "_public.order.devices_eu:")]),
     "TOPIC-NAME-LENGTH": ([edit("_public.order:", f"_public.{'o' * 240}:")], [edit("_public.order:", f"_public.{'o' * 200}:")]),
     "XSPEC-DOMAIN": ([(BASE, own("acme.orders", "_public.refund"))], [(BASE, own("acme.refunds", "_public.refund"))]),
+    "PII-SUSPECT": ([{"policy": "severities: {PII-SUSPECT: info}\n", "spec": edit(
+                         "            total:", "            customerEmail: {type: string, description: Where.}\n            total:")},
+                     {"policy": "severities: {PII-SUSPECT: info}\n", "spec": edit(
+                         "            total:", "            client_ip: {type: string, description: From.}\n            total:")}],
+                    [edit("            total:", "            customerEmail: {type: string, description: Where.}\n            total:"),
+                     {"policy": "severities: {PII-SUSPECT: info}\n", "spec": edit(
+                         "            total:", "            zip_archive: {type: string, description: A file.}\n            total:")}]),
     "XSPEC-DOMAIN-NESTED": ([(BASE, own("acme", "_public.x")), (BASE, own("acme.orders.eu", "_public.x"))],
                             [(BASE, own("acme.ordersx", "_public.x")), (BASE, own("acme.stock", "_public.x"))]),
     "XSPEC-PROTECTED-GRANT": ([(BASE + consume("acme.billing._protected.invoices"), BILLING.replace("acme.orders'", "acme.stock'"))],
@@ -139,8 +146,11 @@ CASES["OPERATION-ID"] = (
 )
 
 
-def findings_of(tmp_path: Path, case: str | tuple[str, ...]) -> list:
+def findings_of(tmp_path: Path, case: str | tuple[str, ...] | dict) -> list:
     (tmp_path / ".git").mkdir(exist_ok=True)
+    if isinstance(case, dict):  # {"policy": specmesh.yaml text, "spec": spec text}: an opt-in rule
+        (tmp_path / "specmesh.yaml").write_text(case["policy"])
+        case = case["spec"]
     paths = []
     for i, text in enumerate([case] if isinstance(case, str) else case):
         path = tmp_path / f"spec{i}-api.yaml"
