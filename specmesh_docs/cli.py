@@ -21,10 +21,20 @@ def _print_problems(product) -> None:
         print(str(note).replace(": error: ", ": warning: ", 1), file=err)
 
 
-def cmd_show(args: argparse.Namespace) -> int:
+def spec_with_policy(args: argparse.Namespace):
+    """One spec read as lint reads it: with the policy found for it (principal, domain_from, v2 reading)."""
+    from pathlib import Path
+
+    from .policy import PolicyCache, org_policy_path
     from .spec import load_spec
 
-    product = load_spec(args.spec, root=args.root)
+    policy = PolicyCache(org_policy_path(None)).for_spec(Path(args.spec))
+    return load_spec(args.spec, root=args.root, principal_format=policy.principal_format,
+                     domain_from=policy.domain_from, v2_operations=policy.v2_operations)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    product = spec_with_policy(args)
     if args.json:
         json.dump(product.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -38,7 +48,9 @@ def render_product(product) -> str:
     """A terminal summary of the model (one line per item: values' line breaks are shown, not obeyed)."""
     from .output import one_line
 
-    lines = [f"{product.domain}  ({product.spec_file}, AsyncAPI {product.asyncapi or '?'})",
+    reading = {"specmesh": "; v2 operations read as SpecMesh: publish = produces",
+               "asyncapi": "; v2 operations read as AsyncAPI: subscribe = produces"}.get(product.operations_reading, "")
+    lines = [f"{product.domain}  ({product.spec_file}, AsyncAPI {product.asyncapi or '?'}{reading})",
              f"  owner: {product.owner_principal}   title: {product.info.title}   version: {product.info.version}"]
     for t in product.topics:
         sizing = f"partitions={t.partitions} replicas={t.replicas}"
@@ -56,10 +68,9 @@ def render_product(product) -> str:
 def cmd_flatten(args: argparse.Namespace) -> int:
     import yaml
 
-    from .spec import load_spec
     from .spec.flatten import flatten
 
-    product = load_spec(args.spec, root=args.root)
+    product = spec_with_policy(args)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     sys.stdout.write(yaml.dump(flatten(product), Dumper=dumper, sort_keys=False, allow_unicode=True))
     _print_problems(product)

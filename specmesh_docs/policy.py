@@ -63,6 +63,7 @@ class Policy:
     schema_compatibility: str = "FULL_TRANSITIVE"  # set on every subject provisioning registers (like SpecMesh)
     private_create_acl: bool = True  # provisioning: owner may CREATE under D._private. (SpecMesh #455)
     pii_suspect_words: tuple[str, ...] = ()  # more field-name words for PII-SUSPECT (opt-in rule)
+    v2_operations: str = "specmesh"  # AsyncAPI 2 publish/subscribe: specmesh (publish = produces) | asyncapi
     domain_from: str = "id"  # a spec without a URN id: its domain from x-domain | title | path (rule ID-URN)
     source: str = "(defaults)"
 
@@ -95,7 +96,7 @@ _TYPES = {
     "domain_pattern": str, "topic_pattern": str, "infrastructure_words": list, "infrastructure_patterns": list,
     "partitions": dict, "replicas": dict, "pii_max_retention_ms": int, "shared_namespaces": list,
     "spec_patterns": list, "severities": dict, "overrides": list, "private_create_acl": bool,
-    "schema_compatibility": str, "domain_from": str, "pii_suspect_words": list,
+    "schema_compatibility": str, "domain_from": str, "pii_suspect_words": list, "v2_operations": str,
 }
 
 
@@ -202,6 +203,9 @@ def _read_policy(path: Path, allowed: tuple[str, ...] | None = None):
     _check_names(values, doc)
     if "principal_format" in values:
         _check_principal_format(values["principal_format"], doc.pos("principal_format"))
+    if values.get("v2_operations", "specmesh") not in ("specmesh", "asyncapi"):
+        raise SpecError("v2_operations must be specmesh (publish = this application produces) or asyncapi "
+                        "(subscribe = it produces, AsyncAPI 2's own meaning)", doc.pos("v2_operations"))
     if values.get("domain_from", "id") not in ("id", "x-domain", "title", "path"):
         raise SpecError("domain_from must be one of id, x-domain, title, path", doc.pos("domain_from"))
     levels = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE")

@@ -11,7 +11,7 @@ from ..output import one_line
 from .engine import LintResult, all_rules
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
-SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "off": "none"}  # off: opt-in rules
 INFO_URI = "https://github.com/specmesh/specmesh-build"
 
 

@@ -133,7 +133,8 @@ def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError], 
             boundary = (root or confine).resolve() if (root or confine) else (
                 confinement.get(folder) or confinement.setdefault(folder, find_confinement(folder)))
             products.append(load_spec(path, root=root, files=shared.setdefault(boundary, Files(boundary)),
-                                      principal_format=policy.principal_format, domain_from=policy.domain_from))
+                                      principal_format=policy.principal_format, domain_from=policy.domain_from,
+                                      v2_operations=policy.v2_operations))
         except SpecError as exc:
             errors.append(exc if exc.pos else SpecError(exc.message, Position(display(path))))
     return products

@@ -29,7 +29,7 @@ def load_document(path: Path, files: Files) -> YMap:
 
 def load_spec(path: str | Path, root: str | Path | None = None, files: Files | None = None,
               limits: Limits = DEFAULT_LIMITS, principal_format: str = "User:{domain}",
-              domain_from: str = "id") -> DataProduct:
+              domain_from: str = "id", v2_operations: str = "specmesh") -> DataProduct:
     """Load one spec into the model.
 
     `root`: where `/`-refs start and the boundary no ref may cross. Without it, `/`-refs
@@ -49,4 +49,4 @@ def load_spec(path: str | Path, root: str | Path | None = None, files: Files | N
         raise SpecError(f"is a symlink to a file outside the spec root {display(files.confine)}", Position(display(given)))
     doc = load_document(path, files)
     resolver = Resolver(files, path.resolve(), doc, base)
-    return Mapper(doc, resolver, display(path), principal_format, domain_from).product()
+    return Mapper(doc, resolver, display(path), principal_format, domain_from, v2_operations).product()

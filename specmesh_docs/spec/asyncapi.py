@@ -45,12 +45,13 @@ class Mapper:
     """Builds one DataProduct from one parsed spec document."""
 
     def __init__(self, doc: YMap, resolver: Resolver, shown: str, principal_format: str = "User:{domain}",
-                 domain_from: str = "id"):
+                 domain_from: str = "id", v2_operations: str = "specmesh"):
         self.doc = doc
         self.resolver = resolver
         self.shown = shown
         self.principal_format = principal_format
         self.domain_from = domain_from
+        self.v2_operations = v2_operations  # specmesh: `publish` = this application produces; asyncapi: `subscribe` does
         self.problems: list[SpecError] = []  # errors in what this product owns
         self.notes: list[SpecError] = []  # problems in schemas of topics it only consumes
         self._sink = self.problems
@@ -131,6 +132,7 @@ class Mapper:
         product.problems = self.problems
         product.notes = self.notes
         product.resolve = self.deref
+        product.operations_reading = self.v2_operations if not version.startswith("3") else ""
         return product
 
     # -- AsyncAPI 2 ------------------------------------------------------------------
@@ -142,6 +144,8 @@ class Mapper:
                 raise SpecError(f"channel '{name}' must be a mapping", channels.pos(name))
             pub = self.mapping(chan, "publish")
             sub = self.mapping(chan, "subscribe")
+            if self.v2_operations == "asyncapi":  # AsyncAPI 2's own meaning: others publish to us, we send on subscribe
+                pub, sub = sub, pub
             at = channels.pos(name)
             topic = naming.canonical_topic(name, self.domain, owned=pub is not None)
             if pub is not None and naming.is_owned_by(topic, self.domain):

@@ -107,6 +107,7 @@ class DataProduct:
     document: object = None  # the parsed spec (positioned), for validity rules and flatten
     identity: str = ""  # why the domain is not from `id: urn:...` (rule ID-URN); "" when it is
     resolve: object = field(default=None, repr=False, compare=False)  # node -> the value its $ref chain names
+    operations_reading: str = ""  # AsyncAPI 2 only: "specmesh" (publish = produces) or "asyncapi" (subscribe = produces)
 
     @property
     def major_version(self) -> int:

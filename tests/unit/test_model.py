@@ -82,3 +82,34 @@ def test_flatten_uses_canonical_names():
     assert list(flat["channels"])[:3] == [t.name for t in product.topics]
     assert "platform.control_plane._protected.users" in flat["channels"]
     yaml.safe_dump(flat)  # plain data, dumpable
+
+
+def test_v2_operations_reading_is_a_policy_choice(tmp_path):
+    """SpecMesh reads `publish` as "this application produces"; AsyncAPI 2 itself means the opposite."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "lights-api.yaml").write_text("""asyncapi: '2.6.0'
+id: 'urn:acme.lights'
+info: {title: Lights, version: '1'}
+channels:
+  _public.measured:
+    publish: {operationId: measured, message: {payload: {type: string}}}
+  _public.turn_on:
+    subscribe: {operationId: turnOn, message: {payload: {type: string}}}
+""")
+
+    def owned_and_consumed(policy: str | None) -> tuple[list, list]:
+        if policy:
+            (tmp_path / "specmesh.yaml").write_text(policy)
+        out = subprocess.run([sys.executable, "-m", "specmesh_docs", "show", "--json", str(tmp_path / "lights-api.yaml")],
+                             capture_output=True, text=True, cwd=REPO, timeout=60)
+        doc = json.loads(out.stdout)
+        return [t["name"] for t in doc["topics"]], [c["name"] for c in doc["consumed"]]
+
+    assert owned_and_consumed(None) == (["acme.lights._public.measured"], ["_public.turn_on"])
+    assert owned_and_consumed("v2_operations: asyncapi\n") == (["acme.lights._public.turn_on"], ["_public.measured"])
