@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -24,9 +25,27 @@ def md(value: object) -> Markup:
 
 
 def md_block(value: object) -> Markup:
-    """Plain text keeping its paragraphs (blank lines)."""
-    paragraphs = re.split(r"\n\s*\n", str(value or "").strip())
-    return Markup("\n\n".join(md(p) for p in paragraphs if p.strip()))
+    """A description written in Markdown (AsyncAPI's CommonMark), rendered, and sanitised: raw HTML
+    is shown as text, links and images only with http(s) or mailto URLs, so a spec can format its
+    text (headings, lists, emphasis, code) but never script the page. The HTML is a block of its
+    own, which the portal's Markdown passes through untouched."""
+    text = str(value or "").strip()
+    if not text:
+        return Markup("")
+    return Markup(f'<div class="smd-description" markdown="0">\n{_commonmark().render(text)}</div>')
+
+
+def _safe_link(url: str) -> bool:
+    return url.strip().lower().startswith(("https://", "http://", "mailto:"))
+
+
+@lru_cache(maxsize=1)
+def _commonmark():
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark", {"html": False, "linkify": False})
+    renderer.validateLink = _safe_link
+    return renderer
 
 
 def h(value: object) -> Markup:

@@ -160,3 +160,31 @@ def test_a_malformed_metrics_file_is_a_positioned_error(tmp_path, content):
     (tmp_path / "m.json").write_text(content)
     run = specmesh("portal", "build", str(EXAMPLES), "--out", str(tmp_path / "site"), "--metrics", str(tmp_path / "m.json"))
     assert run.returncode == 2 and "m.json:1:1: error: not the output of" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_descriptions_render_as_sanitised_markdown(tmp_path):
+    """Headings, lists and emphasis render; raw HTML shows as text; only http(s)/mailto links link."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "md-api.yaml").write_text("""asyncapi: '2.6.0'
+id: 'urn:md.demo'
+info:
+  title: MD
+  version: '1.0.0'
+  description: |
+    ### Check out its features
+
+    * Turn a light **on**
+    * Dim it
+
+    [safe](https://example.com) [bad](javascript:alert(1)) <img src=x onerror=alert(2)> [m](mailto:a@b.example)
+channels: {}
+""")
+    run = specmesh("portal", "build", str(repo), "--out", str(tmp_path / "site"))
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "site" / "products" / "md.demo" / "index.html").read_text()
+    body = page.split('class="smd-description"')[1].split("</div>")[0]
+    assert "<h3>Check out its features</h3>" in body and "<li>Turn a light <strong>on</strong></li>" in body
+    assert '<a href="https://example.com">safe</a>' in body and '<a href="mailto:a@b.example">m</a>' in body
+    assert "javascript:" not in body.replace("[bad](javascript:alert(1))", "") and "<img" not in body
+    assert "&lt;img src=x onerror=alert(2)&gt;" in body
