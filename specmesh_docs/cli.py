@@ -54,7 +54,8 @@ def render_product(product) -> str:
              f"  owner: {product.owner_principal}   title: {product.info.title}   version: {product.info.version}"]
     for t in product.topics:
         sizing = f"partitions={t.partitions} replicas={t.replicas}"
-        lines.append(f"  owns     {t.name}  [{t.access or 'untiered'}] {sizing}{'  PII' if t.pii else ''}")
+        lines.append(f"  owns     {t.name}  [{t.access or 'untiered'}] {sizing}{'  PII' if t.pii else ''}"
+                     f"{'' if t.kafka else '  (not a Kafka channel: listed, not provisioned)'}")
         if t.grants:
             lines.append(f"           grants: {', '.join(t.grants)}")
         for label, schema in (("key", t.key), ("value", t.value)):

@@ -37,6 +37,7 @@ class Rule:
     hint: str
     check: Callable
     scope: str = "product"  # product | catalog
+    kafka_only: bool = False  # sees only the product's Kafka topics (MQTT, WebSocket... channels are listed, not failed)
     bad: str = ""
     good: str = ""
 
@@ -44,11 +45,12 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, severity: str, summary: str, hint: str, *, scope: str = "product", bad: str = "", good: str = ""):
+def rule(id: str, severity: str, summary: str, hint: str, *, scope: str = "product", bad: str = "", good: str = "",
+         kafka_only: bool = False):
     """Registers a check: product rules take (product, policy), catalog rules (products, policy_of)."""
 
     def register(fn: Callable) -> Callable:
-        RULES[id] = Rule(id, severity, summary, hint, fn, scope, bad.strip("\n"), good.strip("\n"))
+        RULES[id] = Rule(id, severity, summary, hint, fn, scope, bad.strip("\n"), good.strip("\n"), kafka_only)
         return fn
 
     return register
@@ -82,8 +84,13 @@ def check_products(products, policy_of) -> list[Finding]:
     findings: list[Finding] = []
     for product in products:
         policy = policy_of(product)
+        kafka = product
+        if not all(t.kafka for t in product.topics):
+            import dataclasses
+
+            kafka = dataclasses.replace(product, topics=[t for t in product.topics if t.kafka])
         for r in rules:
-            findings.extend(_leveled(r, policy, product.spec_file, r.check(product, policy)))
+            findings.extend(_leveled(r, policy, product.spec_file, r.check(kafka if r.kafka_only else product, policy)))
     return findings
 
 

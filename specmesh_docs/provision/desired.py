@@ -53,6 +53,8 @@ def desired_state(product, policy: Policy, owner_principal: str | None = None, f
     scope = Scope(product.domain, product.domain + d, owner)
     desired = Desired(scope, product.spec_file)
     for t in product.topics:
+        if not t.kafka:
+            continue  # an MQTT or WebSocket channel: not ours to create
         configs = dict(t.configs)
         if t.pii:
             cap = policy.pii_max_retention_ms
@@ -92,7 +94,7 @@ def grant_acls(product, policy: Policy) -> set[Acl]:
     """Grants count on _protected topics and on untiered ones (SpecMesh's grant-tag-only mode)."""
     acls: set[Acl] = set()
     for t in product.topics:
-        if t.access not in (policy.protected, None):
+        if not t.kafka or t.access not in (policy.protected, None):
             continue
         for grantee in t.grants:
             principal = grantee_principal(grantee, policy)

@@ -89,7 +89,7 @@ def registrations(product, policy=None) -> list[Registration]:
     """In registration order: referenced types before the schemas that use them; no duplicates."""
     shared = tuple(getattr(policy, "shared_namespaces", ()) or ())
     out: dict[str, Registration] = {}
-    for t in product.topics:
+    for t in (t for t in product.topics if t.kafka):
         for role, schema in (("key", t.key), ("value", t.value)):
             if not registrable(schema):
                 continue

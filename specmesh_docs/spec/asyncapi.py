@@ -60,6 +60,28 @@ class Mapper:
     def deref(self, node: object) -> object:
         return self.resolver.deref(node)[0]
 
+    KAFKA_PROTOCOLS = ("kafka", "kafka-secure")
+
+    def on_kafka(self, chan: YMap) -> bool:
+        """A channel without Kafka bindings is still Kafka when the servers it runs on are: those it
+        names, else any in the document; a document with no servers is a SpecMesh spec (Kafka)."""
+        servers = self.doc.get("servers")
+        if not isinstance(servers, YMap) or not servers:
+            return True
+        protocols = {}
+        for name, raw in servers.items():
+            try:
+                server = self.deref(raw)
+            except SpecError:
+                continue
+            protocols[name] = str(server.get("protocol", "")).lower() if isinstance(server, YMap) else ""
+        named = chan.get("servers")
+        if isinstance(named, list) and named:
+            keys = [n if isinstance(n, str) else str(n.get("$ref", "")).rpartition("/")[2] if isinstance(n, YMap) else ""
+                    for n in named]
+            return any(protocols.get(k) in self.KAFKA_PROTOCOLS for k in keys)
+        return any(p in self.KAFKA_PROTOCOLS for p in protocols.values())
+
     def mapping(self, parent: YMap, key: str, required: bool = False) -> YMap | None:
         value = parent.get(key)
         if value is None:
@@ -214,6 +236,7 @@ class Mapper:
                       operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else op_id)
         bindings = self.mapping(chan, "bindings")
         kafka = self.mapping(bindings, "kafka") if bindings is not None else None
+        topic.kafka = kafka is not None or self.on_kafka(chan)
         if kafka is not None:
             topic.has_bindings = True
             topic.partitions = self.whole(kafka, "partitions", KAFKA_MAX_PARTITIONS)

@@ -35,6 +35,7 @@ class Topic:
     replicas: int | None = None
     configs: dict[str, str] = field(default_factory=dict)
     has_bindings: bool = False
+    kafka: bool = True  # a Kafka channel (bindings.kafka, or its servers speak kafka): Kafka rules and provisioning apply
     key: Schema | None = None
     value: Schema | None = None
     tags: list[str] = field(default_factory=list)

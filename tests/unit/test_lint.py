@@ -237,3 +237,34 @@ def test_a_spec_without_a_urn_id_is_a_finding_with_a_fallback_domain(tmp_path, t
     baseline = tmp_path / "baseline.json"
     assert specmesh("lint", str(repo), "--write-baseline", str(baseline)).returncode == 0
     assert specmesh("lint", str(repo), "--baseline", str(baseline)).returncode == 0  # adopt first, rename later
+
+
+def test_kafka_rules_and_provisioning_apply_to_kafka_channels_only(tmp_path):
+    """An MQTT channel is listed (show, portal) but not failed by Kafka rules nor provisioned."""
+    from specmesh_docs.policy import Policy
+    from specmesh_docs.provision.desired import desired_state
+    from specmesh_docs.spec import load_spec
+
+    spec = write_repo(tmp_path, """asyncapi: '2.6.0'
+id: 'urn:acme.iot'
+info: {title: IoT, version: '1', contact: {name: A, email: a@acme.example}}
+servers:
+  broker: {url: 'mqtt://broker.acme.example', protocol: mqtt}
+  events: {url: 'kafka.acme.example:9092', protocol: kafka}
+channels:
+  sensors/{id}/reading:
+    servers: [broker]
+    publish: {operationId: reading, summary: A reading., message: {payload: {type: string}}}
+  _public.alerts:
+    servers: [events]
+    publish: {operationId: alert, summary: An alert., message: {payload: {type: string}}}
+""")
+    out = specmesh("lint", str(spec), "--format", "json")
+    rules = {(f["rule"], f["message"]) for f in json.loads(out.stdout)["findings"]}
+    kafka_rules = {"BINDINGS-MISSING", "TOPIC-NAME-FORMAT", "TOPIC-NAME-CHARS", "SCHEMA-KEY-VALUE"}
+    on_mqtt = [r for r in rules if r[0] in kafka_rules and "sensors" in r[1]]
+    on_kafka = [r for r in rules if r[0] in kafka_rules and "alerts" in r[1]]
+    assert on_mqtt == [] and on_kafka, rules
+    product = load_spec(spec)
+    assert {t.name: t.kafka for t in product.topics} == {"acme.iot.sensors/{id}/reading": False, "acme.iot._public.alerts": True}
+    assert list(desired_state(product, Policy()).topics) == ["acme.iot._public.alerts"]

@@ -27,7 +27,7 @@ def operation_id(product, policy):
 
 
 @rule("BINDINGS-MISSING", "error", "Owned channels have Kafka bindings (partitions, replicas, configs).",
-      "add bindings: {kafka: {partitions: N, replicas: N, configs: {...}}} to the channel")
+      "add bindings: {kafka: {partitions: N, replicas: N, configs: {...}}} to the channel", kafka_only=True)
 def bindings_missing(product, policy):
     for t in product.topics:
         if not t.has_bindings:
@@ -44,20 +44,20 @@ def _out_of_bounds(product, policy, attr: str):
 
 
 @rule("BINDINGS-PARTITIONS", "error", "Partitions are at least 1 and within the policy's bounds.",
-      "set bindings.kafka.partitions within the policy's bounds")
+      "set bindings.kafka.partitions within the policy's bounds", kafka_only=True)
 def partitions(product, policy):
     return _out_of_bounds(product, policy, "partitions")
 
 
 @rule("BINDINGS-REPLICAS", "error", "Replicas are within the policy's bounds.",
-      "set bindings.kafka.replicas within the policy's bounds")
+      "set bindings.kafka.replicas within the policy's bounds", kafka_only=True)
 def replicas(product, policy):
     return _out_of_bounds(product, policy, "replicas")
 
 
 @rule("CONFIG-VALID", "error", "Topic config keys are real Kafka topic configs with well-typed values.",
       "fix the key or value; see Kafka's topic configuration reference",
-      bad="configs: {retention.ms: forever}", good="configs: {retention.ms: 604800000}")
+      bad="configs: {retention.ms: forever}", good="configs: {retention.ms: 604800000}", kafka_only=True)
 def config_valid(product, policy):
     for t in product.topics:
         for key, value in t.configs.items():

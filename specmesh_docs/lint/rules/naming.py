@@ -10,7 +10,7 @@ MAX_TOPIC = 249
 
 @rule("TOPIC-NAME-FORMAT", "error", "Owned topics are named <domain>.<service...>.<_public|_protected|_private>.<type>.",
       "put the access level right after the domain id and a type after it, e.g. finance.campaign._public.sale",
-      bad="channels: {sale: {publish: ...}}", good="channels: {_public.sale: {publish: ...}}")
+      bad="channels: {sale: {publish: ...}}", good="channels: {_public.sale: {publish: ...}}", kafka_only=True)
 def topic_format(product, policy):
     d = policy.delimiter
     for t in product.topics:
@@ -27,7 +27,7 @@ def topic_format(product, policy):
 
 @rule("TOPIC-NAME-CHARS", "error", "Topic names use only Kafka's legal characters (or the policy's stricter set).",
       "use letters, digits, '.', '_' and '-' only",
-      bad="channels: {'_public.sale events': ...}", good="channels: {_public.sale-events: ...}")
+      bad="channels: {'_public.sale events': ...}", good="channels: {_public.sale-events: ...}", kafka_only=True)
 def topic_chars(product, policy):
     for t in product.topics:
         if not fullmatch(policy.topic_pattern, t.name):
@@ -35,7 +35,7 @@ def topic_chars(product, policy):
 
 
 @rule("TOPIC-NAME-LENGTH", "error", "Topic names are at most 249 characters (Kafka's limit).",
-      "shorten the service or type segments")
+      "shorten the service or type segments", kafka_only=True)
 def topic_length(product, policy):
     for t in product.topics:
         if len(t.name) > MAX_TOPIC:
@@ -44,7 +44,7 @@ def topic_length(product, policy):
 
 @rule("TOPIC-NAME-INFRA", "error", "Topic names hold no infrastructure: regions, environments, clusters.",
       "drop the region/environment segment; the same spec is provisioned to every environment",
-      bad="channels: {_public.eu-west-1.sale: ...}", good="channels: {_public.sale: ...}")
+      bad="channels: {_public.eu-west-1.sale: ...}", good="channels: {_public.sale: ...}", kafka_only=True)
 def topic_infra(product, policy):
     for t in product.topics:
         for segment in re.split(r"[._]", t.name[len(product.domain):]):
@@ -54,7 +54,7 @@ def topic_infra(product, policy):
 
 
 @rule("TOPIC-NAME-COLLISION", "warning", "No two topics differ only by '.' versus '_' (they collide in Kafka metrics).",
-      "rename one of the two topics", scope="catalog")
+      "rename one of the two topics", scope="catalog", kafka_only=True)
 def topic_collision(products, policy_of):
     seen: dict[str, str] = {}
     for p in products:

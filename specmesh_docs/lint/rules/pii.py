@@ -17,7 +17,7 @@ def pii_public(product, policy):
 
 
 @rule("PII-RETENTION", "error", "A topic carrying PII keeps data at most the policy's maximum (default 48 h).",
-      "set retention.ms to at most the policy maximum, or leave it out (provisioning applies the maximum)")
+      "set retention.ms to at most the policy maximum, or leave it out (provisioning applies the maximum)", kafka_only=True)
 def pii_retention(product, policy):
     limit = policy.pii_max_retention_ms
     for t in product.topics:

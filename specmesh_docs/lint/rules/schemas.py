@@ -18,7 +18,7 @@ def consumed_ref(product, policy):
 
 
 @rule("SCHEMA-KEY-VALUE", "error", "`_public` and `_protected` topics declare both a key and a value schema (SpecMesh #544).",
-      "add message.payload and message.bindings.kafka.key")
+      "add message.payload and message.bindings.kafka.key", kafka_only=True)
 def key_and_value(product, policy):
     for t in product.topics:
         if t.access in (policy.public, policy.protected):
