@@ -50,7 +50,8 @@ def rule(id: str, severity: str, summary: str, hint: str, *, scope: str = "produ
     """Registers a check: product rules take (product, policy), catalog rules (products, policy_of)."""
 
     def register(fn: Callable) -> Callable:
-        RULES[id] = Rule(id, severity, summary, hint, fn, scope, bad.strip("\n"), good.strip("\n"), kafka_only)
+        RULES[id] = Rule(id, severity, summary, hint, fn, scope=scope, bad=bad.strip("\n"), good=good.strip("\n"),
+                         kafka_only=kafka_only)
         return fn
 
     return register

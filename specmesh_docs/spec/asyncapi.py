@@ -64,9 +64,11 @@ class Mapper:
 
     def on_kafka(self, chan: YMap) -> bool:
         """A channel without Kafka bindings is still Kafka when the servers it runs on are: those it
-        names, else any in the document; a document with no servers is a SpecMesh spec (Kafka)."""
+        names, else any in the document. A SpecMesh spec (`id: urn:...`) is a Kafka data product
+        whatever its servers say (SpecMesh's own specs carry an MQTT server as boilerplate), and so
+        is a document with no servers."""
         servers = self.doc.get("servers")
-        if not isinstance(servers, YMap) or not servers:
+        if naming.domain_from_id(self.doc.get("id")) or not isinstance(servers, YMap) or not servers:
             return True
         protocols = {}
         for name, raw in servers.items():
