@@ -19,6 +19,7 @@ from .schemas import AvroReader, Schema, json_schema_fields, protobuf_schema, PI
 from .yamlload import YMap, YSeq, pos_of
 
 AVRO_FORMATS = ("application/vnd.apache.avro",)
+PROTOBUF_FORMATS = ("application/vnd.google.protobuf", "application/x-protobuf")
 LIST_CONFIGS = {"cleanup.policy"}
 
 
@@ -327,6 +328,8 @@ class Mapper:
             return Schema("json", fields, type=kind, file=self.resolver.files_display(path),
                           full_name=_text(self.deref(node), "title") or None, document=self.deref(node), pos=ref_at)
         target = self.deref(node)
+        if schema_format.startswith(PROTOBUF_FORMATS) and isinstance(target, str):  # an inline .proto
+            return protobuf_schema(target, self.shown, at, single_root=True)
         if schema_format.startswith(AVRO_FORMATS):
             return AvroReader(self.resolver.files.read, self.resolver.files_display).load(self.resolver.spec_path, target, at)
         if isinstance(target, YMap) and set(target) <= {"type", "enum", "description", "format"} and isinstance(target.get("type"), str) \

@@ -358,7 +358,10 @@ class _JsonWalk:
 
 # --- Protobuf --------------------------------------------------------------------------
 
-def protobuf_schema(text: str, shown: str, at: Position) -> Schema:
+def protobuf_schema(text: str, shown: str, at: Position, single_root: bool = False) -> Schema:
+    """A .proto's first message as the schema. Inline in a spec (`single_root`), as the official
+    parser reads it: the root is the one message no other message uses, or the one marked with a
+    `// @RootNode` comment when there are several; several unmarked roots are an error."""
     from proto_schema_parser import ast
     from proto_schema_parser.parser import Parser
 
@@ -373,10 +376,26 @@ def protobuf_schema(text: str, shown: str, at: Position) -> Schema:
         raise SpecError("Protobuf schema defines no message", Position(shown, 1, 1))
     top = messages[0]
     by_name = {m.name: m for m in messages}
+    if single_root:
+        top = _root_message(messages, parsed.file_elements, ast, at)
     fields: list[Field] = []
     _proto_walk(top, "", fields, by_name, set(), shown, ast, Budget(at))
     full = f"{package}.{top.name}" if package else top.name
     return Schema("protobuf", fields, type="message", file=shown, full_name=full, document=text, pos=at)
+
+
+def _root_message(messages, elements, ast, at: Position):
+    used = {e.type.rpartition(".")[2] for m in messages for e in m.elements
+            if isinstance(e, ast.Field) and e.type.rpartition(".")[2] != m.name}
+    roots = [m for m in messages if m.name not in used] or messages[:1]  # all in a cycle: the first
+    if len(roots) == 1:
+        return roots[0]
+    after_marker = {id(b) for a, b in zip(elements, elements[1:]) if isinstance(a, ast.Comment) and "@RootNode" in a.text}
+    marked = [m for m in roots if id(m) in after_marker]
+    if len(marked) == 1:
+        return marked[0]
+    raise SpecError(f"inline Protobuf schema has {len(roots)} root messages ({', '.join(m.name for m in roots)}); "
+                    "mark one with a // @RootNode comment", at)
 
 
 def _proto_walk(msg, prefix, out, by_name, stack, shown, ast, budget: Budget) -> None:
