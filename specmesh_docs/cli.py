@@ -63,6 +63,8 @@ def render_product(product) -> str:
                 lines.append(f"           {label}: {schema.format} {schema.full_name or schema.type} ({len(schema.fields)} fields)")
     for c in product.consumed:
         lines.append(f"  consumes {c.name}  [{c.access or 'untiered'}]")
+    for name in product.idle_channels:
+        lines.append(f"  channel  {name}  (no operation sends or receives on it)")
     return "\n".join(one_line(line) for line in lines)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 from markupsafe import Markup
@@ -27,6 +28,7 @@ def environment():
                              finalize=md)
     env.filters["yaml"] = front_matter
     env.filters["repo_path"] = repo_path
+    env.filters["repo_text"] = lambda text: re.sub(r"(?:\.\./)+", "", str(text))  # no build-machine hops
     env.globals.update(badge=badge, code=code, h=h, md_block=md_block, human_ms=human_ms, slug=slug,
                        topic_path=topic_path, product_path=product_path, domain_path=domain_path,
                        pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))

@@ -178,6 +178,8 @@ class Mapper:
                 product.topics.append(self.topic(topic, name, at, chan, pub, grant_sources))
             elif sub is not None or pub is not None:
                 product.consumed.append(self.consumed(topic, name, at, sub if sub is not None else pub))
+            else:
+                product.idle_channels.append(name)
 
     # -- AsyncAPI 3 ------------------------------------------------------------------
     def map_v3(self, product: DataProduct) -> None:
@@ -216,6 +218,8 @@ class Mapper:
             elif receives:
                 op_id = next(n for n, op in ops if op is receives[0])
                 product.consumed.append(self.consumed(topic, address, at, receives[0], chan, op_id=op_id))
+            elif not ops:
+                product.idle_channels.append(address)
 
     # -- shared ------------------------------------------------------------------------
     def message_of(self, op: YMap, chan: YMap | None = None) -> YMap | None:

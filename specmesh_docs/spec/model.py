@@ -108,6 +108,7 @@ class DataProduct:
     document: object = None  # the parsed spec (positioned), for validity rules and flatten
     identity: str = ""  # why the domain is not from `id: urn:...` (rule ID-URN); "" when it is
     resolve: object = field(default=None, repr=False, compare=False)  # node -> the value its $ref chain names
+    idle_channels: list[str] = field(default_factory=list)  # channels no operation uses: listed, not owned or read
     operations_reading: str = ""  # AsyncAPI 2 only: "specmesh" (publish = produces) or "asyncapi" (subscribe = produces)
 
     @property
@@ -120,6 +121,7 @@ class DataProduct:
             "owner_principal": self.owner_principal, "info": self.info.to_dict(),
             "topics": [t.to_dict() for t in self.topics],
             "consumed": [c.to_dict() for c in self.consumed],
+            "idle_channels": self.idle_channels,
             "problems": [str(p) for p in self.problems],
             "notes": [str(p) for p in self.notes],
         }

@@ -113,3 +113,28 @@ channels:
 
     assert owned_and_consumed(None) == (["acme.lights._public.measured"], ["_public.turn_on"])
     assert owned_and_consumed("v2_operations: asyncapi\n") == (["acme.lights._public.turn_on"], ["_public.measured"])
+
+
+def test_channels_no_operation_uses_are_listed_not_dropped(tmp_path):
+    from specmesh_docs.spec import load_spec
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "v2-api.yaml").write_text("""asyncapi: '2.6.0'
+id: 'urn:acme.idle'
+info: {title: Idle, version: '1'}
+channels:
+  _public.used:
+    publish: {operationId: used, message: {payload: {type: string}}}
+  _public.unused: {description: Nobody uses this yet.}
+""")
+    (tmp_path / "v3-api.yaml").write_text("""asyncapi: '3.0.0'
+id: 'urn:acme.idle3'
+info: {title: Idle, version: '1'}
+channels:
+  used: {address: _public.used}
+  unused: {address: _public.unused}
+operations:
+  send: {action: send, channel: {$ref: '#/channels/used'}}
+""")
+    assert load_spec(tmp_path / "v2-api.yaml").idle_channels == ["_public.unused"]
+    assert load_spec(tmp_path / "v3-api.yaml").idle_channels == ["_public.unused"]
