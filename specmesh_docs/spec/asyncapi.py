@@ -185,7 +185,7 @@ class Mapper:
     def map_v3(self, product: DataProduct) -> None:
         channels = self.mapping(self.doc, "channels") or YMap()
         operations = self.mapping(self.doc, "operations") or YMap()
-        by_channel: dict[str, list[YMap]] = {}
+        by_channel: dict[str, list[tuple[str, YMap, str]]] = {}  # channel -> (operation, node, send|receive)
         for op_name, raw in operations.items():
             op = self.deref(raw)
             if not isinstance(op, YMap):
@@ -199,7 +199,16 @@ class Mapper:
                 raise SpecError(f"operation refers to channel '{chan_id}', which is not defined", op.pos("channel"))
             if op.get("action") not in ("send", "receive"):
                 raise SpecError("an operation's 'action' must be send or receive", op.pos("action"))
-            by_channel.setdefault(chan_id, []).append((op_name, op))
+            by_channel.setdefault(chan_id, []).append((op_name, op, op["action"]))
+            reply = self.deref(op.get("reply")) if "reply" in op else None
+            reply_ref = reply.get("channel") if isinstance(reply, YMap) else None
+            reply_target = reply_ref.get("$ref") if isinstance(reply_ref, YMap) else None
+            if isinstance(reply_target, str) and reply_target.startswith("#/channels/"):
+                # request-reply: who receives the request sends the reply, and the other way round
+                reply_id = reply_target[len("#/channels/"):].replace("~1", "/").replace("~0", "~")
+                if reply_id in channels:
+                    other = "send" if op["action"] == "receive" else "receive"
+                    by_channel.setdefault(reply_id, []).append((f"{op_name}.reply", reply, other))
         for chan_id, raw in channels.items():
             chan = self.deref(raw)
             if not isinstance(chan, YMap):
@@ -208,15 +217,15 @@ class Mapper:
             if not isinstance(address, str):
                 raise SpecError("a channel's 'address' must be a string", chan.pos("address"))
             ops = by_channel.get(chan_id, [])
-            sends = [op for _, op in ops if op.get("action") == "send"]
-            receives = [op for _, op in ops if op.get("action") == "receive"]
+            sends = [op for _, op, action in ops if action == "send"]
+            receives = [op for _, op, action in ops if action == "receive"]
             at = channels.pos(chan_id)
             topic = naming.canonical_topic(address, self.domain, owned=bool(sends))
             if sends and naming.is_owned_by(topic, self.domain):
-                op_id = next(n for n, op in ops if op is sends[0])
+                op_id = next(n for n, op, _ in ops if op is sends[0])
                 product.topics.append(self.topic(topic, address, at, chan, sends[0], [*sends, chan], op_id=op_id))
             elif receives:
-                op_id = next(n for n, op in ops if op is receives[0])
+                op_id = next(n for n, op, _ in ops if op is receives[0])
                 product.consumed.append(self.consumed(topic, address, at, receives[0], chan, op_id=op_id))
             elif not ops:
                 product.idle_channels.append(address)

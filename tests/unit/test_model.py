@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from specmesh_docs.spec import load_spec
@@ -138,3 +139,34 @@ operations:
 """)
     assert load_spec(tmp_path / "v2-api.yaml").idle_channels == ["_public.unused"]
     assert load_spec(tmp_path / "v3-api.yaml").idle_channels == ["_public.unused"]
+
+
+@pytest.mark.parametrize("action, owns, consumes", [
+    ("receive", "acme.pricing._public.quotes", "acme.quotes._public.requests"),  # a server: it answers
+    ("send", None, "acme.quotes._public.requests"),  # a client sends requests (not its own topic) and reads replies
+])
+def test_v3_replies_are_modelled(tmp_path, action, owns, consumes):
+    from specmesh_docs.spec import load_spec
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "rr-api.yaml").write_text(f"""asyncapi: '3.0.0'
+id: 'urn:acme.pricing'
+info: {{title: Pricing, version: '1'}}
+channels:
+  requests: {{address: acme.quotes._public.requests, messages: {{q: {{payload: {{type: string}}}}}}}}
+  replies: {{address: _public.quotes, messages: {{a: {{payload: {{type: number}}}}}}}}
+operations:
+  quote:
+    action: {action}
+    channel: {{$ref: '#/channels/requests'}}
+    reply:
+      channel: {{$ref: '#/channels/replies'}}
+      messages: [{{$ref: '#/channels/replies/messages/a'}}]
+""")
+    product = load_spec(tmp_path / "rr-api.yaml")
+    owned = [t.name for t in product.topics]
+    read = [c.name for c in product.consumed]
+    if owns:
+        assert owned == [owns] and read == [consumes]
+    else:  # the client reads the replies; the reply channel is not its own
+        assert any(n.endswith("_public.quotes") for n in read) and not any(n.endswith("_public.quotes") for n in owned)
