@@ -63,6 +63,14 @@ class Estate:
         """(field, view) for every PII field, owner order."""
         return [(f, v) for v in self.topics.values() for f in v.topic.pii_fields]
 
+    def suspect_rows(self, extra_words: tuple[str, ...] = ()) -> list[tuple]:
+        """(field, view) for fields not marked PII whose name or format usually carries personal data
+        (the PII-SUSPECT heuristics): where an estate that never marked PII should look."""
+        from .lint.rules.pii import suspect
+
+        return [(f, v) for v in self.topics.values() for schema in (v.topic.key, v.topic.value) if schema
+                for f in schema.fields if not f.pii and suspect(f.name, f.type, extra_words)]
+
     def flows(self, domain: str | None = None) -> list[tuple[str, str, str]]:
         """(producer product, topic, consumer product); consumer '' when nobody reads it yet."""
         edges = []

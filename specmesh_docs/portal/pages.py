@@ -93,7 +93,7 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
         pages.append(Page(topic_path(v.name), "topic.md.j2", topic(estate, v)))
     pages += [
         Page("access.md", "access.md.j2", access(estate)),
-        Page("pii.md", "pii.md.j2", {"rows": estate.pii_rows(), "estate": estate}),
+        Page("pii.md", "pii.md.j2", {"rows": estate.pii_rows(), "suspects": estate.suspect_rows(), "estate": estate}),
         Page("flows.md", "flows.md.j2", flows(estate, None)),
         Page("tags.md", "tags.md.j2", {}),
         Page("problems.md", "problems.md.j2", {**problems(estate), "unreadable": unreadable or []}),

@@ -188,3 +188,29 @@ channels: {}
     assert '<a href="https://example.com">safe</a>' in body and '<a href="mailto:a@b.example">m</a>' in body
     assert "javascript:" not in body.replace("[bad](javascript:alert(1))", "") and "<img" not in body
     assert "&lt;img src=x onerror=alert(2)&gt;" in body
+
+
+def test_the_pii_map_lists_suspected_fields_apart_from_declared_ones(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "crm-api.yaml").write_text("""asyncapi: '2.6.0'
+id: 'urn:acme.crm'
+info: {title: CRM, version: '1'}
+channels:
+  _protected.customers:
+    publish:
+      operationId: c
+      message:
+        payload:
+          type: object
+          properties:
+            email: {type: string}
+            nickname: {type: string}
+            home_address: {type: string, x-pii: true}
+""")
+    run = specmesh("portal", "build", str(repo), "--out", str(tmp_path / "site"))
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "site" / "pii" / "index.html").read_text()
+    declared, suspected = page.split('<h2 id="not-marked-pii-but-named-like-personal-data"', 1)
+    assert "<td>home_address</td>" in declared and "<td>email</td>" not in declared
+    assert "<td>email</td>" in suspected and "nickname" not in suspected and "home_address" not in suspected
