@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import Position, SpecError
 from ..jsondoc import read_json
-from .pages import build_pages, domain_path, slug
+from .pages import build_pages, domain_path, separate_collisions, slug
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 METRIC_KINDS = {"specmesh-storage": "storage", "specmesh-consumption": "consumption"}
@@ -100,13 +100,14 @@ def generate(settings: dict, base: Path) -> Generated:
     for where, error in unreadable:
         print(f"specmesh: portal: {where}: {error.message} (listed on the Problems page)", file=sys.stderr)
     estate = build_estate(products, lint_products(products, policies), read_metrics(settings.get("metrics") or [], base))
+    separate_collisions(estate.products)
     repo_links, downloads, files = {}, {}, {}
     for p in products:
         spec = Path(p.spec_file).resolve()
         source = source_of[p.spec_file]
         if source.link:
             repo_links[p.spec_file] = source.link + spec.relative_to(source.path).as_posix()
-        target = f"specs/{slug(p.domain)}/{slug(spec.name)}"
+        target = f"specs/{slug(p.domain)}{p.page_suffix}/{slug(spec.name)}"
         downloads[p.spec_file] = target
         files[target] = spec
     pages = render_pages(build_pages(estate, title, repo_links, downloads, unreadable), {p.domain for p in products})

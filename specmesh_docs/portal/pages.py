@@ -27,7 +27,15 @@ def slug(text: str) -> str:
 
 
 def product_path(p) -> str:
-    return f"products/{slug(p.domain)}.md"
+    return f"products/{slug(p.domain)}{getattr(p, 'page_suffix', '')}.md"
+
+
+def separate_collisions(products) -> None:
+    """A domain claimed by several specs: each keeps a page of its own (the first the plain one)."""
+    seen: dict[str, int] = {}
+    for p in products:
+        seen[p.domain] = seen.get(p.domain, 0) + 1
+        p.page_suffix = f"~{seen[p.domain]}" if seen[p.domain] > 1 else ""
 
 
 def topic_path(name: str) -> str:
@@ -80,6 +88,7 @@ def lint_counts(findings: list) -> dict[str, int]:
 def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = None,
                 spec_downloads: dict[str, str] | None = None, unreadable: list | None = None) -> list[Page]:
     repo_links, spec_downloads = repo_links or {}, spec_downloads or {}
+    separate_collisions(estate.products)
     pages = [Page("index.md", "home.md.j2", home(estate, title))]
     for d, products in estate.by_domain.items():
         pages.append(Page(domain_path(d), "domain.md.j2", {"domain": d, "products": products, "estate": estate}))

@@ -109,6 +109,7 @@ class DataProduct:
     identity: str = ""  # why the domain is not from `id: urn:...` (rule ID-URN); "" when it is
     resolve: object = field(default=None, repr=False, compare=False)  # node -> the value its $ref chain names
     idle_channels: list[str] = field(default_factory=list)  # channels no operation uses: listed, not owned or read
+    page_suffix: str = ""  # the portal's: "~2", "~3" for a second, third spec claiming the same domain
     operations_reading: str = ""  # AsyncAPI 2 only: "specmesh" (publish = produces) or "asyncapi" (subscribe = produces)
 
     @property

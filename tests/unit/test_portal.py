@@ -214,3 +214,19 @@ channels:
     declared, suspected = page.split('<h2 id="not-marked-pii-but-named-like-personal-data"', 1)
     assert "<td>home_address</td>" in declared and "<td>email</td>" not in declared
     assert "<td>email</td>" in suspected and "nickname" not in suspected and "home_address" not in suspected
+
+
+def test_two_specs_claiming_one_domain_each_get_a_page(tmp_path):
+    repo = tmp_path / "repo"
+    for folder, title in (("a", "First"), ("b", "Second")):
+        (repo / folder).mkdir(parents=True)
+        (repo / folder / "asyncapi.yaml").write_text(
+            f"asyncapi: '2.6.0'\nid: 'urn:acme.same'\ninfo: {{title: {title}, version: '1'}}\nchannels: {{}}\n")
+    (repo / ".git").mkdir()
+    run = specmesh("portal", "build", str(repo), "--out", str(tmp_path / "site"))
+    assert run.returncode == 0, run.stderr
+    first = (tmp_path / "site" / "products" / "acme.same" / "index.html").read_text()
+    second = (tmp_path / "site" / "products" / "acme.same~2" / "index.html").read_text()
+    assert ">First<" in first and ">Second<" in second
+    assert len(list((tmp_path / "site" / "specs").glob("acme.same*/asyncapi.yaml"))) == 2
+    assert "Domains claimed by more than one spec" in (tmp_path / "site" / "problems" / "index.html").read_text()
