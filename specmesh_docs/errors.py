@@ -28,3 +28,17 @@ class SpecError(Exception):
     def __str__(self) -> str:
         where = str(self.pos) if self.pos else "<input>:0:0"
         return f"{where}: error: {self.message}"
+
+
+def seconds_from_env(name: str, default: float, maximum: float) -> float:
+    """A timeout the user sets in the environment (git, catalogue fetches): bad values are usage errors."""
+    import os
+
+    text = os.environ.get(name, str(default))
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 < value <= maximum:
+        raise SpecError(f"{name} is a number of seconds in (0, {maximum:g}], not {text!r}")
+    return value

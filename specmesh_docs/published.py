@@ -10,13 +10,12 @@ exit 2 with a clear message: a catalogue that cannot be read never passes silent
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import Position, SpecError
+from .errors import Position, SpecError, seconds_from_env
 from .output import redact
 from .spec.model import ConsumedTopic, DataProduct, Info, Topic
 
@@ -58,7 +57,7 @@ def _fetch(url: str, shown: str) -> str:
     parsed = urlparse(url)
     if parsed.scheme != "https" and not (parsed.scheme == "http" and parsed.hostname in LOOPBACK):
         raise SpecError(f"catalog URL {shown}: only https:// (http:// on loopback, for tests)")
-    timeout = _timeout()
+    timeout = seconds_from_env(TIMEOUT_ENV, 30, 3600)
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/json"}),
                                     timeout=timeout) as response:
@@ -74,17 +73,6 @@ def _fetch(url: str, shown: str) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(f"catalog {shown} is not UTF-8 text") from None
-
-
-def _timeout() -> float:
-    text = os.environ.get(TIMEOUT_ENV, "30")
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if not 0 < value <= 3600:
-        raise SpecError(f"{TIMEOUT_ENV} is a number of seconds in (0, 3600], not {text!r}")
-    return value
 
 
 def _position(text: object, spec: str) -> Position:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -85,11 +85,8 @@ def check_products(products, policy_of) -> list[Finding]:
     findings: list[Finding] = []
     for product in products:
         policy = policy_of(product)
-        kafka = product
-        if not all(t.kafka for t in product.topics):
-            import dataclasses
-
-            kafka = dataclasses.replace(product, topics=[t for t in product.topics if t.kafka])
+        kafka = product if all(t.kafka for t in product.topics) else replace(
+            product, topics=[t for t in product.topics if t.kafka])
         for r in rules:
             findings.extend(_leveled(r, policy, product.spec_file, r.check(kafka if r.kafka_only else product, policy)))
     return findings

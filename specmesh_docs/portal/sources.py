@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Position, SpecError
+from ..errors import Position, SpecError, seconds_from_env
 from ..output import redact, visible
 from .escape import safe_url
 
@@ -68,7 +68,7 @@ def clone(url: str, ref: str | None, cache: Path = CACHE) -> Path:
         cmds = [[*git, "clone", "-q", "--depth", "1", *([f"--branch={ref}"] if ref else []), "--", url, str(target)]]
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="", SSH_ASKPASS="")
     env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
-    timeout = _git_timeout()
+    timeout = seconds_from_env(GIT_TIMEOUT_ENV, 120, 86400)
     shown = f"{redact(url)}{'#' + ref if ref else ''}"
     for cmd in cmds:
         try:
@@ -80,17 +80,6 @@ def clone(url: str, ref: str | None, cache: Path = CACHE) -> Path:
             last = (out.stderr.strip().splitlines() or ["git failed"])[-1]
             raise SpecError(f"cannot fetch {shown}: {redact(last)}")
     return target
-
-
-def _git_timeout() -> float:
-    text = os.environ.get(GIT_TIMEOUT_ENV, "120")
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if not 0 < value <= 86400:
-        raise SpecError(f"{GIT_TIMEOUT_ENV} is a number of seconds in (0, 86400], not {text!r}")
-    return value
 
 
 def normalize(raw: object, base: Path, where: Position | None = None) -> dict:
