@@ -18,7 +18,7 @@ from ..errors import Position, SpecError
 from .limits import DEFAULT_LIMITS, Limits
 from .yamlload import YMap, YSeq, decode, load_text, pos_of
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+URL_REF = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 STRUCTURED = {".yaml", ".yml", ".json", ".avsc"}
 TEXT = {".proto"}
 
@@ -111,7 +111,7 @@ class Resolver:
     def target_path(self, ref: str, from_file: Path, at: Position) -> Path:
         if "\x00" in ref:
             raise SpecError("$ref holds a NUL byte", at)
-        if _URL.match(ref):
+        if URL_REF.match(ref):
             raise SpecError(f"$ref {ref!r}: URLs and file: refs are not followed (only files inside the spec root)", at)
         if ref.startswith("/"):
             return self.base / ref.lstrip("/")

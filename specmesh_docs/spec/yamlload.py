@@ -264,3 +264,18 @@ class _NoKey:
 
 
 _NO_KEY = _NoKey()
+
+
+def locate(node: object, *path: str | int, default: Position | None = None) -> Position:
+    """Position of the deepest existing key along `path` below `node`."""
+    best = node.pos() if isinstance(node, (YMap, YSeq)) else default
+    for key in path:
+        if isinstance(node, YMap) and key in node:
+            best = node.pos(key)
+            node = node[key]
+        elif isinstance(node, YSeq) and isinstance(key, int) and key < len(node):
+            best = node.pos(key)
+            node = node[key]
+        else:
+            break
+    return best or default or Position("<input>")

@@ -23,6 +23,7 @@ EXPECTED = {
         "DOC-FIELDS@schema.reference.demo.ThingC.avsc:6", "DOC-FIELDS@schema.reference.demo.ThingE.avsc:6",
         "DOC-FIELDS@schema.reference.demo.sub.domain.SubThing.avsc:6", "DOC-FIELDS@shared.SharedThing.avsc:6",
         "DOC-TOPIC@array.spec.yaml:16", "INFO-CONTACT@array.spec.yaml:3",
+        "SCHEMA-FORMAT@array.spec.yaml:31",
     ],
     "cli/examples/references/avro/map.spec.yaml": [
         "DOC-FIELDS@schema.reference.demo.ThingA.avsc:10", "DOC-FIELDS@schema.reference.demo.ThingA.avsc:11",
@@ -30,9 +31,11 @@ EXPECTED = {
         "DOC-FIELDS@schema.reference.demo.ThingC.avsc:6", "DOC-FIELDS@schema.reference.demo.ThingE.avsc:6",
         "DOC-FIELDS@schema.reference.demo.sub.domain.SubThing.avsc:6", "DOC-FIELDS@shared.SharedThing.avsc:6",
         "DOC-TOPIC@map.spec.yaml:16", "INFO-CONTACT@map.spec.yaml:3",
+        "SCHEMA-FORMAT@map.spec.yaml:31",
     ],
     "cli/examples/references/avro/primitive.spec.yaml": [
         "DOC-TOPIC@primitive.spec.yaml:16", "INFO-CONTACT@primitive.spec.yaml:3",
+        "SCHEMA-FORMAT@primitive.spec.yaml:31",
     ],
     "cli/examples/references/avro/record.spec.yaml": [
         "DOC-FIELDS@schema.reference.demo.Record.avsc:6", "DOC-FIELDS@schema.reference.demo.Record.avsc:7",
@@ -44,6 +47,7 @@ EXPECTED = {
         "DOC-FIELDS@schema.reference.demo.ThingE.avsc:6",
         "DOC-FIELDS@schema.reference.demo.sub.domain.SubThing.avsc:6", "DOC-FIELDS@shared.SharedThing.avsc:6",
         "DOC-TOPIC@record.spec.yaml:16", "INFO-CONTACT@record.spec.yaml:3",
+        "SCHEMA-FORMAT@record.spec.yaml:31",
     ],
     "cli/examples/references/avro/union.spec.yaml": [
         "DOC-FIELDS@schema.reference.demo.ThingA.avsc:10", "DOC-FIELDS@schema.reference.demo.ThingA.avsc:11",
@@ -54,6 +58,7 @@ EXPECTED = {
         "DOC-FIELDS@schema.reference.demo.ThingE.avsc:6",
         "DOC-FIELDS@schema.reference.demo.sub.domain.SubThing.avsc:6", "DOC-FIELDS@shared.SharedThing.avsc:6",
         "DOC-TOPIC@union.spec.yaml:16", "INFO-CONTACT@union.spec.yaml:3",
+        "SCHEMA-FORMAT@union.spec.yaml:31",
     ],
     "cli/shared_schema_demo-api.yaml": [
         "DOC-FIELDS@other.domain.Common.avsc:6", "DOC-FIELDS@other.domain.CommonOther.avsc:6",

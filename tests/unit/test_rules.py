@@ -65,6 +65,10 @@ AVRO = """      message:
 """
 AVRO_BASE = BASE.split("      message:\n")[0] + AVRO
 PII_BASE = BASE + PROTECTED.replace("RETENTION", "86400000")
+PAYLOAD = "        payload:\n          type: object\n          properties:\n            total: {type: number, description: Order total in EUR.}\n"
+# a server whose security names SCHEME, and a defined saslPlain scheme (AsyncAPI 2)
+SECURED = ("servers: {prod: {url: 'localhost:9092', protocol: kafka, security: [{SCHEME: []}]}}\n"
+           "components: {securitySchemes: {saslPlain: {type: plain}}}\n")
 GRANT = "      tags: [{name: 'grant-access:GRANTEE'}]\n"
 NO_FIELD_DOC = edit(", description: Order total in EUR.", "")
 BILLING = own("acme.billing", "_protected.invoices", GRANT.replace("GRANTEE", "acme.orders"))
@@ -73,7 +77,13 @@ BILLING = own("acme.billing", "_protected.invoices", GRANT.replace("GRANTEE", "a
 CASES: dict[str, tuple[list[str], list[str]]] = {
     "ACCESS-PRIVATE-CONSUMED": ([BASE + consume("acme.billing._private.invoices")],
                                 [BASE + consume("acme.billing._protected.invoices")]),
-    "ASYNCAPI-SCHEMA": ([edit("type: object", "type: objekt")], [BASE]),
+    "ASYNCAPI-SCHEMA": ([edit("type: object", "type: objekt"),
+                         edit("        payload:\n", "        schemaFormat: application/vnd.oai.openapi;version=3.0.0\n"
+                              "        payload:\n").replace("type: number", "type: nonexistent"),
+                         BASE + SECURED.replace("SCHEME", "undefinedScheme")],
+                        [BASE, edit("        payload:\n", "        schemaFormat: application/vnd.oai.openapi;version=3.0.0\n"
+                                    "        payload:\n").replace("type: number", "type: number, nullable: true"),
+                         BASE + SECURED.replace("SCHEME", "saslPlain")]),
     "BINDINGS-MISSING": ([edit("    bindings: {kafka: {partitions: 3, replicas: 1, configs: {retention.ms: 604800000}}}\n", "")],
                          [BASE]),
     "BINDINGS-PARTITIONS": ([edit("partitions: 3", "partitions: 0")], [BASE]),
@@ -103,8 +113,12 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
                        [edit("        name: Order\n", "        name: Order\n        examples: [{payload: {total: 3.5}}]\n")]),
     "SCHEMA-KEY-VALUE": ([edit("        bindings: {kafka: {key: {type: string, description: Order id.}}}\n", "")], [BASE]),
     "SCHEMA-NAMESPACE": ([AVRO_BASE.replace("NS", "acme.billing")], [AVRO_BASE.replace("NS", "acme.orders.v1")]),
-    "SCHEMA-REF": ([edit("        payload:\n          type: object\n          properties:\n            total: {type: number, description: Order total in EUR.}\n",
-                         "        payload: {$ref: 'schema/missing.json'}\n")], [BASE]),
+    "SCHEMA-FORMAT": ([edit(PAYLOAD, "        payload: {$ref: 'schema/order.avsc'}\n")],
+                      [edit(PAYLOAD, "        schemaFormat: application/vnd.apache.avro+json;version=1.9.0\n"
+                                     "        payload: {$ref: 'schema/order.avsc'}\n")]),
+    "SCHEMA-REF": ([edit(PAYLOAD, "        payload: {$ref: 'schema/missing.json'}\n"),
+                    BASE + "components: {messages: {Unused: {payload: {$ref: 'schema/missing.json'}}}}\n"],
+                   [BASE]),
     "SUPPRESS-REASON": ([edit("            total:", "            # specmesh: ignore[DOC-FIELDS]\n            total:", NO_FIELD_DOC)],
                         [edit("            total:", "            # specmesh: ignore[DOC-FIELDS] totals are obvious\n            total:",
                               NO_FIELD_DOC)]),
@@ -186,3 +200,11 @@ def test_rule_passes_on_good_input(rule_id, tmp_path):
         where.mkdir()
         hits = [f"{f.pos}: {f.message}" for f in findings_of(where, case) if f.rule == rule_id]
         assert hits == [], f"good case {i} of {rule_id}"
+
+
+def test_the_most_specific_schema_error_is_reported_not_the_outer_one_of(tmp_path):
+    """A typo deep in a payload is named where it is, not as "not valid under any of the schemas"."""
+    hits = [f for f in findings_of(tmp_path, edit("type: number", "type: numbr")) if f.rule == "ASYNCAPI-SCHEMA"]
+    assert len(hits) == 1 and "properties/total/type" in hits[0].message and "numbr" in hits[0].message, hits
+    assert "oneOf" not in hits[0].message and hits[0].pos.line == BASE.splitlines().index(
+        "            total: {type: number, description: Order total in EUR.}") + 1

@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 from ...errors import Position
-from ...spec.yamlload import YMap, YSeq
+from ...spec.yamlload import YMap, locate
 
-
-def locate(node: object, *path: str | int, default: Position | None = None) -> Position:
-    """Position of the deepest existing key along `path` below `node`."""
-    best = node.pos() if isinstance(node, (YMap, YSeq)) else default
-    for key in path:
-        if isinstance(node, YMap) and key in node:
-            best = node.pos(key)
-            node = node[key]
-        elif isinstance(node, YSeq) and isinstance(key, int) and key < len(node):
-            best = node.pos(key)
-            node = node[key]
-        else:
-            break
-    return best or default or Position("<input>")
+__all__ = ["locate", "kafka_binding", "config_pos"]
 
 
 def kafka_binding(topic) -> YMap | None:

@@ -1,13 +1,30 @@
 """Schemas: declared, readable, in the domain's namespace, examples that match."""
 
 from ..engine import rule
+from ..validity import resolution
 
 
-@rule("SCHEMA-REF", "error", "Referenced schema files exist inside the repo and parse.",
+@rule("SCHEMA-REF", "error", "Referenced files exist inside the repo and parse: schemas, and every other file $ref "
+      "of the spec (the official parser follows them all).",
       "fix the $ref path or the schema file")
 def schema_ref(product, policy):
     for problem in product.problems:
         yield problem.pos, problem.message
+    reported = {str(p.pos) for p in (*product.problems, *product.notes)}
+    for problem in resolution(product).unresolved:
+        if str(problem.pos) not in reported:
+            reported.add(str(problem.pos))
+            yield problem.pos, problem.message
+
+
+@rule("SCHEMA-FORMAT", "warning", "A payload that is an Avro or Protobuf file says so with `schemaFormat` "
+      "(SpecMesh goes by the file suffix; the AsyncAPI parser and its tools read it as JSON Schema and reject it).",
+      "add schemaFormat: application/vnd.apache.avro+json;version=1.9.0 (or application/vnd.google.protobuf;version=3)",
+      bad="channels: {x: {publish: {message: {payload: {$ref: schema/x.avsc}}}}}",
+      good="channels: {x: {publish: {message: {schemaFormat: application/vnd.apache.avro+json;version=1.9.0, "
+           "payload: {$ref: schema/x.avsc}}}}}")
+def schema_format(product, policy):
+    yield from resolution(product).untyped
 
 
 @rule("SCHEMA-CONSUMED-REF", "info", "A consumed topic's schema reference could not be read (its owner may keep it in the registry).",

@@ -1,7 +1,7 @@
 """AsyncAPI validity."""
 
 from ..engine import rule
-from ..validity import blank_foreign_schemas, resolved_document, schema_version, short, validator
+from ..validity import most_specific, resolution, schema_version, short, validator
 from ._util import locate
 
 
@@ -16,19 +16,22 @@ def asyncapi_schema(product, policy):
         where = product.document.pos("asyncapi") if "asyncapi" in product.document else product.document.pos()
         yield where, f"asyncapi version {declared or '(missing)'} is not one of 2.0-2.6, 3.0, 3.1"
         return
-    instance = (resolved_document(product.document, product.resolve) if product.resolve  # a plain copy: no positions
-                else blank_foreign_schemas(product.document))
+    resolved = resolution(product)
+    instance = resolved.instance  # a plain copy: no positions
+    yield from resolved.invalid
     if version.startswith("3"):
         yield from _v3_operation_messages(product.document)
+    else:
+        yield from _v2_undefined_security(product.document)
     v = validator(version)
     if v.is_valid(instance):
         return
     for error in v.iter_errors(instance):
-        path = list(error.instance_path)
-        if _reference_ambiguity(error, instance, path):
+        if _reference_ambiguity(error, instance, list(error.instance_path)):
             continue
-        where = locate(product.document, *path)
-        yield where, short(f"{'/'.join(map(str, path)) or '(root)'}: {error.message}")
+        error = most_specific(error)
+        path = list(error.instance_path)
+        yield locate(product.document, *path), short(f"{'/'.join(map(str, path)) or '(root)'}: {error.message}")
 
 
 def _reference_ambiguity(error, instance: object, path: list) -> bool:
@@ -64,3 +67,31 @@ def _v3_operation_messages(doc) -> object:
                 yield (locate(doc, "operations", name, "messages", i),
                        f"operations/{name}/messages/{i}: {ref} is not a message of the operation's channel "
                        f"({channel_ref}/messages/...)")
+
+
+def _v2_undefined_security(doc) -> object:
+    """AsyncAPI 2: a server's or operation's `security` names schemes of components.securitySchemes
+    (the official parser's semantic check)."""
+    components = doc.get("components") if hasattr(doc, "get") else None
+    schemes = components.get("securitySchemes") if hasattr(components, "get") else None
+    defined = set(schemes) if hasattr(schemes, "keys") else set()
+    for path, requirements in _security_lists(doc):
+        for i, requirement in enumerate(requirements):
+            for name in requirement if hasattr(requirement, "keys") else ():
+                if name not in defined:
+                    yield (locate(doc, *path, i, name),
+                           f"{'/'.join(map(str, path))}/{i}: security scheme {name!r} is not defined in "
+                           "components/securitySchemes")
+
+
+def _security_lists(doc):
+    servers = doc.get("servers") if hasattr(doc, "get") else None
+    for name, server in servers.items() if hasattr(servers, "items") else ():
+        if hasattr(server, "get") and isinstance(server.get("security"), list):
+            yield ("servers", name, "security"), server["security"]
+    channels = doc.get("channels") if hasattr(doc, "get") else None
+    for name, channel in channels.items() if hasattr(channels, "items") else ():
+        for verb in ("publish", "subscribe"):
+            op = channel.get(verb) if hasattr(channel, "get") else None
+            if hasattr(op, "get") and isinstance(op.get("security"), list):
+                yield ("channels", name, verb, "security"), op["security"]
