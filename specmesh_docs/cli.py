@@ -150,8 +150,19 @@ def cmd_provision(args: argparse.Namespace) -> int:
                    owner_principal=args.owner_principal, factor=args.partition_count_factor,
                    clean=args.clean_unspecified, allow_delete=parse_allow_delete(args.allow_delete),
                    config=args.config, policy_from_repo=args.policy_from_repo, timeout=args.timeout, schema_registry=args.schema_registry,
-                   catalog=args.catalog or [])
+                   catalog=args.catalog or [], keep_acls=args.keep_undeclared_acls,
+                   detailed_exitcode=args.detailed_exitcode, wait=args.wait, connect_timeout=_connect_timeout(args))
     return provision(opts)
+
+
+def _connect_timeout(args: argparse.Namespace) -> float:
+    from .errors import seconds_from_env
+
+    if args.connect_timeout is not None:
+        if not 0 < args.connect_timeout <= 600:
+            raise SpecError(f"--connect-timeout is a number of seconds in (0, 600], not {args.connect_timeout:g}")
+        return args.connect_timeout
+    return seconds_from_env("SPECMESH_CONNECT_TIMEOUT", 10.0, 600.0)
 
 
 def cmd_chargeback(args: argparse.Namespace) -> int:
@@ -162,7 +173,7 @@ def cmd_chargeback(args: argparse.Namespace) -> int:
 
     products = [load_spec(s) for s in args.specs]
     settings = client_settings(args.bootstrap_server, args.command_config)
-    cluster = Cluster(settings, args.timeout)
+    cluster = Cluster(settings, args.timeout, _connect_timeout(args))
     report = storage_report(products, cluster, settings) if args.command == "storage" else consumption_report(products, cluster)
     json.dump(report, sys.stdout, indent=2)
     print()
@@ -244,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint.set_defaults(func=cmd_lint)
 
     prov = sub.add_parser("provision", help="plan and apply topics and ACLs to Kafka",
-                          description="plan and apply topics and ACLs to Kafka (exit 0 ok, 1 failed or refused, 2 usage)")
+                          description="plan and apply topics and ACLs to Kafka (exit 0 done and served, 1 failed or "
+                                      "refused, 2 bad input, 3 changes pending with --detailed-exitcode)")
     prov.add_argument("specs", nargs="*", metavar="SPEC")
     prov.add_argument("--bootstrap-server", metavar="HOST:PORT")
     prov.add_argument("--command-config", metavar="FILE", help="librdkafka client properties (SASL, SSL)")
@@ -254,8 +266,16 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--format", choices=("text", "json"), default="text")
     prov.add_argument("--owner-principal", metavar="P", help="owner principal (default User:<domain id>)")
     prov.add_argument("--partition-count-factor", type=float, default=1.0, metavar="F", help="in (0, 1]")
-    prov.add_argument("--clean-unspecified", action="store_true", help="delete what the spec no longer has")
-    prov.add_argument("--allow-delete", metavar="KINDS", help="what clean-up may delete: topics,acls")
+    prov.add_argument("--clean-unspecified", action="store_true",
+                      help="delete topics and schema subjects the spec no longer has (with --allow-delete)")
+    prov.add_argument("--allow-delete", metavar="KINDS", help="what clean-up may delete: topics,schemas "
+                      "(acls is implied: bindings the spec does not imply are always revoked)")
+    prov.add_argument("--keep-undeclared-acls", action="store_true",
+                      help="keep bindings in the domain's scope that the spec does not imply (listed as drift)")
+    prov.add_argument("--detailed-exitcode", action="store_true",
+                      help="with --dry-run or --plan-out: exit 3 when changes are pending, 0 when none")
+    prov.add_argument("--wait", type=float, metavar="SECONDS",
+                      help="how long to wait for the cluster to serve every change (default: scaled to the plan)")
     prov.add_argument("--config", metavar="FILE",
                       help="the organisation's policy file (default: $SPECMESH_POLICY); a team specmesh.yaml may only tighten it")
     prov.add_argument("--policy-from-repo", action="store_true",
@@ -263,9 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--catalog", action="append", metavar="DIR|catalog.json|URL",
                       help="other repos' specs, for cross-spec lint rules (a checkout or a portal's catalog.json)")
     prov.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
+    prov.add_argument("--connect-timeout", type=float, metavar="SECONDS",
+                      help="give up connecting after this long (default 10, or $SPECMESH_CONNECT_TIMEOUT)")
     prov.add_argument("--schema-registry", metavar="URL",
-                      help="register key and value schemas there (Confluent REST API); credentials from "
-                           "schema.registry.* in --command-config or SPECMESH_SCHEMA_REGISTRY_*")
+                      help="register key and value schemas there (Confluent REST API; default: schema.registry.url in "
+                           "--command-config or $SPECMESH_SCHEMA_REGISTRY_URL); credentials from schema.registry.* "
+                           "in --command-config or SPECMESH_SCHEMA_REGISTRY_*")
     prov.set_defaults(func=cmd_provision)
 
     for name, text in (("storage", "bytes on disk and records per owned topic and data product (JSON)"),
@@ -275,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
         charge.add_argument("--bootstrap-server", metavar="HOST:PORT")
         charge.add_argument("--command-config", metavar="FILE", help="librdkafka client properties (SASL, SSL)")
         charge.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+        charge.add_argument("--connect-timeout", type=float, metavar="SECONDS",
+                            help="give up connecting after this long (default 10, or $SPECMESH_CONNECT_TIMEOUT)")
         charge.set_defaults(func=cmd_chargeback)
 
     portal = sub.add_parser("portal", help="build or preview the data-product portal (MkDocs-Material)",
@@ -314,8 +339,13 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .provision.kafka import ClusterError
+
     try:
         return args.func(args)
+    except ClusterError as exc:  # the cluster or registry failed us, not the input: exit 1, as provision does
+        print(f"specmesh: error: {exc.message}", file=sys.stderr)
+        return EXIT_FINDINGS
     except SpecError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

@@ -26,8 +26,7 @@ class SpecError(Exception):
         self.pos = pos
 
     def __str__(self) -> str:
-        where = str(self.pos) if self.pos else "<input>:0:0"
-        return f"{where}: error: {self.message}"
+        return f"{self.pos}: error: {self.message}" if self.pos else f"specmesh: error: {self.message}"
 
 
 def seconds_from_env(name: str, default: float, maximum: float) -> float:

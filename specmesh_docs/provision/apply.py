@@ -89,19 +89,27 @@ def visible(change: Change, observed) -> bool:
     return topic.partitions >= after.get("partitions", 0) and set_ok and removed_ok
 
 
-def await_visible(cluster, scopes, results: list[Result], timeout: float = 15.0) -> bool:
-    """Read-your-writes: wait until every applied change shows, so an immediate re-run plans nothing."""
+def wait_seconds(results: list[Result]) -> float:
+    """How long the cluster may take to serve a change of this size: KRaft accepts 2,000 topics in
+    about 2 s and serves them about 40 s later on a small broker."""
+    return 30.0 + 0.05 * len(results)
+
+
+def await_visible(cluster, scopes, results: list[Result], timeout: float) -> list[Change]:
+    """Read-your-writes: wait until every applied change shows; the changes that still do not."""
     import time
 
     pending = [r.change for r in results if r.ok]
     deadline = time.monotonic() + timeout
+    pause = 0.2
     while pending:
         observed = cluster.observe(scopes)
         pending = [c for c in pending if not visible(c, observed[c.domain])]
         if not pending or time.monotonic() > deadline:
             break
-        time.sleep(0.2)
-    return not pending
+        time.sleep(pause)
+        pause = min(pause * 1.5, 2.0)
+    return pending
 
 
 def _merge_topic_updates(results: list[Result]) -> list[Result]:

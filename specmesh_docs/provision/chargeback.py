@@ -3,7 +3,9 @@
 storage: bytes on disk from DescribeLogDirs (every replica counted: what the cluster
 stores and bills), records as end minus start offsets (exact for `delete` topics, an upper
 bound for compacted ones). consumption: every consumer group with committed offsets on,
-or partitions assigned from, an owned topic; committed offsets, lag and members.
+or partitions assigned from, an owned topic; committed offsets, lag and members. A partition
+of such a topic on which the group has committed nothing is not left out: it is marked
+`uncommitted` and all its retained records (end minus start offset) count as the group's lag.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def consumption_report(products, cluster) -> dict:
 
     names = {t.name for p in products for t in p.topics}
     counts = _partition_counts(cluster, sorted(names))
-    _, latest = _offsets(cluster, counts)
+    earliest, latest = _offsets(cluster, counts)
     listing = cluster.wait(cluster.request(lambda: cluster.admin.list_consumer_groups(request_timeout=cluster.timeout),
                                             "list consumer groups"), "list consumer groups")
     group_ids = sorted(g.group_id for g in listing.valid)
@@ -104,7 +106,7 @@ def consumption_report(products, cluster) -> dict:
         committed[g] = {(tp.topic, tp.partition): tp.offset for tp in result.topic_partitions
                         if tp.topic in names and tp.offset >= 0}
     report = {"version": 1, "kind": "specmesh-consumption", "products": []}
-    grand = {"consumer_groups": 0, "lag": 0}
+    grand = {"consumer_groups": 0, "lag": 0, "uncommitted_records": 0}
     for p in products:
         rows = []
         for t in p.topics:
@@ -118,22 +120,32 @@ def consumption_report(products, cluster) -> dict:
                 mine = {k: v for k, v in committed[g].items() if k[0] == t.name}
                 if not mine and not members:
                     continue
-                parts = []
-                for i in range(n):
-                    c = mine.get((t.name, i))
-                    parts.append({"partition": i, "committed": c, "end": latest.get((t.name, i), 0),
-                                  "lag": None if c is None else max(0, latest.get((t.name, i), 0) - c)})
-                lag = sum(x["lag"] for x in parts if x["lag"] is not None)
+                parts = [_partition_row(t.name, i, mine.get((t.name, i)), earliest, latest) for i in range(n)]
+                uncommitted = [x for x in parts if x["uncommitted"]]
                 groups.append({"group": g, "state": desc.state.name if desc else "UNKNOWN",
                                "members": [{"client_id": m.client_id, "host": m.host, "member_id": m.member_id}
                                            for m in members],
                                "committed": sum(x["committed"] for x in parts if x["committed"] is not None),
-                               "lag": lag, "partitions": parts})
+                               "lag": sum(x["lag"] for x in parts),
+                               "uncommitted_partitions": len(uncommitted),
+                               "uncommitted_records": sum(x["lag"] for x in uncommitted), "partitions": parts})
             rows.append({"name": t.name, "exists": t.name in counts, "end_offset": end, "consumer_groups": groups,
-                         "lag": sum(g["lag"] for g in groups)})
+                         "lag": sum(g["lag"] for g in groups),
+                         "uncommitted_records": sum(g["uncommitted_records"] for g in groups)})
         totals = {"consumer_groups": len({g["group"] for r in rows for g in r["consumer_groups"]}),
-                  "lag": sum(r["lag"] for r in rows)}
+                  "lag": sum(r["lag"] for r in rows), "uncommitted_records": sum(r["uncommitted_records"] for r in rows)}
         report["products"].append({"domain": p.domain, "spec": p.spec_file, "topics": rows, "totals": totals})
         grand = {k: grand[k] + totals[k] for k in grand}
     report["totals"] = grand
     return report
+
+
+def _partition_row(topic: str, partition: int, committed: int | None, earliest: dict, latest: dict) -> dict:
+    """A partition the group has committed nothing on still holds records it has not read: all of them
+    count as lag (flagged `uncommitted`), so totals never leave them out."""
+    end = latest.get((topic, partition), 0)
+    if committed is None:
+        return {"partition": partition, "committed": None, "end": end, "uncommitted": True,
+                "lag": max(0, end - earliest.get((topic, partition), 0))}
+    return {"partition": partition, "committed": committed, "end": end, "uncommitted": False,
+            "lag": max(0, end - committed)}

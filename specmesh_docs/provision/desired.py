@@ -63,6 +63,8 @@ def desired_state(product, policy: Policy, owner_principal: str | None = None, f
                 configs["retention.ms"] = str(cap)
         partitions = max(1, int((t.partitions or 1) * factor))
         desired.topics[t.name] = TopicState(t.name, partitions, t.replicas, configs)
+        if t.key is not None:
+            desired.keyed.add(t.name)
     desired.acls = owner_acls(scope, policy) | grant_acls(product, policy)
     from .schemas import registrations
 

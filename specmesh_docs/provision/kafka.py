@@ -2,28 +2,99 @@
 
 Every read is one admin request whatever the number of topics: metadata for the topic
 list, one DescribeConfigs for all of a run's topics, one DescribeAcls for all ACLs.
+
+librdkafka's own log goes to a private logger, never to the terminal: a failure is one line
+that says what happened (cannot connect, authentication failed, not authorised). The first
+request is preceded by a connection check that gives up after `connect_timeout` seconds.
 """
 
 from __future__ import annotations
 
-from ..errors import SpecError
+import logging
+import re
+import time
+from collections import deque
+
+from ..errors import Position, SpecError
 from .state import Acl, Observed, Scope, TopicState
 
 DYNAMIC_TOPIC = 1  # ConfigSource.DYNAMIC_TOPIC_CONFIG: set on the topic itself, not inherited
+CONNECT_TIMEOUT = 10.0
+AUTHORIZATION = {"TOPIC_AUTHORIZATION_FAILED", "GROUP_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED",
+                 "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", "DELEGATION_TOKEN_AUTHORIZATION_FAILED"}
+
+
+class _Collected(logging.Handler):
+    """librdkafka's log lines, kept (the last 200) to explain a failure, never printed."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: deque[str] = deque(maxlen=200)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
 
 class Cluster:
-    def __init__(self, settings: dict[str, str], timeout: float = 30.0):
+    def __init__(self, settings: dict[str, str], timeout: float = 30.0, connect_timeout: float | None = None):
         from confluent_kafka.admin import AdminClient
 
         self.timeout = timeout
+        self.connect_timeout = connect_timeout or CONNECT_TIMEOUT
         self.bootstrap = settings.get("bootstrap.servers", "")
+        self.principal = f"User:{settings['sasl.username']}" if settings.get("sasl.username") else "this client"
+        self.mechanism = settings.get("sasl.mechanism") or settings.get("sasl.mechanisms") or ""
         self.requests = 0  # admin requests made, for the benchmark
+        self.connected = False
+        self.log = _Collected()
+        self.errors: list = []  # KafkaErrors from error_cb
+        logger = logging.getLogger(f"specmesh.librdkafka.{id(self)}")
+        logger.propagate, logger.handlers = False, [self.log]
+        logger.setLevel(logging.DEBUG)
         kafka_only = {k: v for k, v in settings.items() if not k.startswith("schema.registry.")}
         try:
-            self.admin = AdminClient({**kafka_only, "socket.timeout.ms": str(int(timeout * 1000))})
+            self.admin = AdminClient({**kafka_only, "socket.timeout.ms": str(int(timeout * 1000)),
+                                      "logger": logger, "error_cb": self.errors.append})
         except Exception as exc:  # KafkaException: an unknown or malformed client property
-            raise SpecError(f"client settings: {_message(exc)}") from None
+            raise _settings_error(_message(exc), settings) from None
+
+    def connect(self) -> None:
+        """Fails fast and in one line when the cluster cannot be reached or refuses the credentials."""
+        if self.connected:
+            return
+        from confluent_kafka import KafkaException
+
+        deadline = time.monotonic() + self.connect_timeout
+        while True:
+            try:
+                self.admin.list_topics(timeout=max(0.2, min(1.0, deadline - time.monotonic())))
+                self.connected = True
+                return
+            except KafkaException:
+                pass
+            self.admin.poll(0)  # serves error_cb and the log
+            failure = self._diagnose(final=time.monotonic() >= deadline)
+            if failure:
+                raise ClusterError(failure)
+
+    def _diagnose(self, final: bool) -> str | None:
+        codes = {e.name() for e in self.errors if hasattr(e, "name")}
+        texts = [e.str() for e in self.errors if hasattr(e, "str")] + list(self.log.lines)
+        if "_AUTHENTICATION" in codes or any("Authentication failed" in t or "SASL authentication error" in t for t in texts):
+            reason = next((t for t in texts if "uthentication" in t), "")
+            detail = reason.split(": ", 1)[-1] if reason else "the credentials were refused"
+            return (f"authentication failed: {self.bootstrap} refused {self.principal}"
+                    f"{' (SASL ' + self.mechanism + ')' if self.mechanism else ''}: {_first_sentence(detail)}")
+        if any("SSL handshake failed" in t or "certificate verify failed" in t for t in texts):
+            return f"cannot connect to {self.bootstrap}: TLS handshake failed ({_first_sentence(texts[-1])})"
+        if not final:
+            return None
+        if any("Connection refused" in t for t in texts):
+            return f"cannot connect to {self.bootstrap}: connection refused (is the broker running, is the port right?)"
+        if any("Name or service not known" in t or "Failed to resolve" in t for t in texts):
+            return f"cannot connect to {self.bootstrap}: the host name does not resolve"
+        return (f"cannot connect to {self.bootstrap}: no answer within {self.connect_timeout:g} s "
+                "(--connect-timeout or SPECMESH_CONNECT_TIMEOUT waits longer)")
 
     # --- reads -------------------------------------------------------------------------
 
@@ -77,7 +148,8 @@ class Cluster:
         for chunk in _controller_batches(topics):
             new = [NewTopic(t.name, t.partitions, t.replicas if t.replicas else -1, config=dict(t.configs)) for t in chunk]
             futures = self.request(lambda: self.admin.create_topics(new, request_timeout=self.timeout), "create topics")
-            results.update({name: self._error(f) for name, f in futures.items()})
+            # an existing topic counts as created: the read-back checks that it has the desired settings
+            results.update({name: self._error(f, done_if="TOPIC_ALREADY_EXISTS") for name, f in futures.items()})
         return results
 
     def grow_partitions(self, counts: dict[str, int]) -> dict[str, str | None]:
@@ -127,24 +199,33 @@ class Cluster:
     # --- plumbing ------------------------------------------------------------------------
 
     def request(self, fn, what: str):
+        self.connect()
         self.requests += 1
         try:
             return fn()
         except Exception as exc:  # librdkafka raises KafkaException with a KafkaError inside
-            raise ClusterError(f"{what}: {_message(exc)}") from None
+            raise ClusterError(self._explain(exc, what)) from None
 
     def wait(self, future, what: str):
         try:
             return future.result(timeout=self.timeout + 5)
         except Exception as exc:
-            raise ClusterError(f"{what}: {_message(exc)}") from None
+            raise ClusterError(self._explain(exc, what)) from None
 
-    def _error(self, future) -> str | None:
+    def _error(self, future, done_if: str = "") -> str | None:
         try:
             future.result(timeout=self.timeout + 5)
             return None
         except Exception as exc:
+            if done_if and _code(exc) == done_if:
+                return None
             return _message(exc)
+
+    def _explain(self, exc: Exception, what: str) -> str:
+        code = _code(exc)
+        if code in AUTHORIZATION:
+            return f"not authorised: {self.principal} may not {what} ({code})"
+        return f"{what}: {_message(exc)}"
 
 
 CONTROLLER_RECORDS = 5000  # KRaft refuses one operation of more than 10,000 metadata records
@@ -173,6 +254,29 @@ def _message(exc: Exception) -> str:
     err = exc.args[0] if getattr(exc, "args", None) else None
     text = err.str() if hasattr(err, "str") else str(exc) or type(exc).__name__
     return text
+
+
+def _code(exc: Exception) -> str:
+    err = exc.args[0] if getattr(exc, "args", None) else None
+    return err.name() if hasattr(err, "name") else ""
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(" (after ")[0].strip().rstrip(".")
+
+
+_UNKNOWN_KEY = re.compile(r'No such configuration property: "([^"]+)"|Invalid value .* for configuration property "([^"]+)"')
+
+
+def _settings_error(message: str, settings) -> SpecError:
+    """A property librdkafka refuses, at the line of the file that set it."""
+    match = _UNKNOWN_KEY.search(message)
+    key = (match.group(1) or match.group(2)) if match else None
+    where = settings.where(key) if key and hasattr(settings, "where") else None
+    hint = (" (a Java client setting with no librdkafka equivalent: remove it; see "
+            "https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md)" if match and match.group(1) else "")
+    return SpecError(f"client settings: {message}{hint}", where or (Position(next(iter(settings.origin.values())).file)
+                                                                    if getattr(settings, "origin", None) else None))
 
 
 def _owner_index(scopes: list[Scope]):

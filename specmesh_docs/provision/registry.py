@@ -11,17 +11,34 @@ from .schemas import Registration, SubjectState
 NOT_FOUND = (404, 40401, 40402, 40403)
 
 
-def registry_settings(url: str, settings: dict[str, str], environ) -> dict[str, str]:
-    """`schema.registry.*` keys of the client properties and SPECMESH_SCHEMA_REGISTRY_* variables."""
+REGISTRY_ENV = "SPECMESH_SCHEMA_REGISTRY_"
+CLIENT_KEYS = {"url", "basic.auth.user.info", "ssl.ca.location",
+               "ssl.certificate.location", "ssl.key.location", "ssl.key.password", "timeout", "cache.capacity",
+               "cache.latest.ttl.sec", "max.retries", "retries.wait.ms", "retries.max.wait.ms", "proxy"}
+JAVA_ONLY = {"basic.auth.credentials.source"}  # the Java client's switch; the Python client infers it
+
+
+def registry_settings(url: str | None, settings: dict[str, str], environ) -> dict[str, str] | None:
+    """The registry client's settings: `schema.registry.*` keys of the client properties, then
+    SPECMESH_SCHEMA_REGISTRY_* variables; the URL from --schema-registry, else from either.
+    None when no URL is given anywhere (schemas are then not provisioned)."""
     conf = {k[len("schema.registry."):]: v for k, v in settings.items() if k.startswith("schema.registry.")}
     for name, value in environ.items():
-        if name.startswith("SPECMESH_SCHEMA_REGISTRY_"):
-            conf[name[len("SPECMESH_SCHEMA_REGISTRY_"):].lower().replace("_", ".")] = value
-    conf.pop("url", None)
-    if conf.get("basic.auth.credentials.source", "").upper() in ("USER_INFO", "URL"):
-        del conf["basic.auth.credentials.source"]  # the Java client's switch; the Python client infers it
+        if name.startswith(REGISTRY_ENV) and len(name) > len(REGISTRY_ENV):
+            conf[name[len(REGISTRY_ENV):].lower().replace("_", ".")] = value
     remember_settings(conf)
-    return {"url": url, **conf}
+    if url:
+        conf["url"] = url
+    if not conf.get("url"):
+        return None
+    for key in JAVA_ONLY:
+        conf.pop(key, None)
+    unknown = sorted(k for k in conf if k not in CLIENT_KEYS and not k.startswith("bearer.auth."))
+    if unknown:
+        where = getattr(settings, "where", lambda k: None)("schema.registry." + unknown[0])
+        raise SpecError(f"schema.registry.{unknown[0]}: not a setting of the schema registry client (it takes "
+                        f"{', '.join(sorted(CLIENT_KEYS))})", where)
+    return conf
 
 
 def _missing(exc) -> bool:
@@ -82,12 +99,21 @@ class Registry:
     def digest_state(self, subjects: list[str]) -> dict[str, int | None]:
         return {s: self._latest(s) for s in sorted(subjects)}
 
+    def subjects_under(self, prefixes: list[str]) -> list[str]:
+        """Live (not soft-deleted) subjects whose name starts with one of the prefixes."""
+        subjects = self._call("list subjects", self.client.get_subjects) or []
+        return sorted(s for s in subjects if any(s.startswith(p) for p in prefixes))
+
     def apply(self, changes) -> list[Result]:
         """Registers in plan order (references first); sets each subject's compatibility level."""
         results = []
         for change in changes:
             after = change.after
             try:
+                if change.action == "delete":  # soft: the versions stay readable by id, as SpecMesh's clean-up
+                    self._call(f"delete {change.name}", lambda: self.client.delete_subject(change.name, permanent=False))
+                    results.append(Result(change))
+                    continue
                 if "schema" in after:
                     reg = Registration(after["subject"], after["type"], after["schema"],
                                        [(r["name"], r["subject"]) for r in after["references"]])

@@ -12,7 +12,7 @@ from ..errors import Position, SpecError
 from .plan import DELETABLE, PLAN_VERSION, Change, Plan, diff, merge, observed_digest, plan_document, render_text
 from .state import Scope
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3  # 3: --detailed-exitcode, changes pending
 
 
 @dataclass
@@ -33,6 +33,10 @@ class Options:
     timeout: float = 30.0
     schema_registry: str | None = None
     catalog: list[str] = field(default_factory=list)
+    keep_acls: bool = False  # --keep-undeclared-acls: undeclared bindings stay, shown as drift
+    detailed_exitcode: bool = False
+    wait: float | None = None  # seconds to wait for the cluster to serve every change (None: scaled to the plan)
+    connect_timeout: float | None = None
 
 
 def parse_allow_delete(text: str | None) -> frozenset:
@@ -142,11 +146,11 @@ def provision(opts: Options, out=None, err=None) -> int:
         Path(opts.plan_out).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     if opts.dry_run or opts.plan_out or not plan.changes:
         _finish(opts, out, findings, document, [], applied=False, requests=cluster.requests)
-        return EXIT_OK
+        return EXIT_PENDING if opts.detailed_exitcode and plan.changes else EXIT_OK
     results = cluster_apply(cluster, plan, opts, out, registry)
-    _read_back(cluster, scopes, results, err)
+    served = _read_back(cluster, scopes, results, err, opts.wait)
     _finish(opts, out, findings, document, results, applied=True, requests=cluster.requests)
-    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+    return EXIT_OK if served and all(r.ok for r in results) else EXIT_FAILED
 
 
 def _connect(opts: Options):
@@ -154,12 +158,14 @@ def _connect(opts: Options):
     from .kafka import Cluster
 
     settings = client_settings(opts.bootstrap, opts.command_config)
-    cluster = Cluster(settings, opts.timeout)
+    cluster = Cluster(settings, opts.timeout, opts.connect_timeout)
     registry = None
-    if opts.schema_registry:
-        from .registry import Registry, registry_settings
+    from .registry import Registry, registry_settings
 
-        registry = Registry(registry_settings(opts.schema_registry, settings, os.environ))
+    conf = registry_settings(opts.schema_registry, settings, os.environ)
+    if conf is not None:
+        registry = Registry(conf)
+        opts.schema_registry = conf["url"]  # the plan records that schemas are provisioned
     return cluster, registry
 
 
@@ -172,14 +178,18 @@ def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster
     scopes = [d.scope for d in desired]
     subjects = [r.subject for d in desired for r in d.schemas]
     observed = cluster.observe(scopes)
-    digest = observed_digest(observed, registry.digest_state(subjects) if registry is not None else {})
+    undeclared = (sorted(set(registry.subjects_under([s.prefix for s in scopes])) - set(subjects))
+                  if registry is not None else [])
+    digest = observed_digest(observed, registry.digest_state(subjects + undeclared) if registry is not None else {})
     if saved and saved["observed_digest"] != digest:
         raise Refused(f"the cluster changed since {opts.plan_in} was made; plan again")
-    plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete, known_domains) for d in desired]
+    plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete, known_domains, opts.keep_acls)
+             for d in desired]
     if registry is not None:
         planned_new: set[str] = set()
         for d, p in zip(desired, plans):
             add_schema_changes(p, d, registry.observe(d.schemas, planned_new))
+            add_subject_clean_up(p, d, undeclared, opts.clean and "schemas" in opts.allow_delete)
     plan = merge(plans)
     spec_list = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
     document = plan_document(plan, spec_list, digest, cluster.bootstrap,
@@ -193,7 +203,7 @@ def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster
 def plan_options(opts: Options) -> dict:
     return {"clean_unspecified": opts.clean, "allow_delete": sorted(opts.allow_delete),
             "owner_principal": opts.owner_principal, "partition_count_factor": opts.factor,
-            "schema_registry": bool(opts.schema_registry)}
+            "schema_registry": bool(opts.schema_registry), "keep_undeclared_acls": opts.keep_acls}
 
 
 def check_saved(saved: dict, fresh: dict, name: str) -> None:
@@ -202,7 +212,7 @@ def check_saved(saved: dict, fresh: dict, name: str) -> None:
     if saved.get("options") != fresh["options"]:
         raise Refused(f"{name} was made with other options ({_options_words(saved.get('options'))}); "
                       f"apply it with the same options ({_options_words(fresh['options'])}) or plan again")
-    for key in ("specs", "scopes", "subjects", "errors", "unchanged_schemas", "summary", "changes"):
+    for key in ("specs", "scopes", "subjects", "errors", "unchanged_schemas", "summary", "changes", "warnings", "drift"):
         if saved.get(key) != fresh[key]:
             where = _first_difference(saved.get(key), fresh[key])
             raise Refused(f"{name} does not match what the specs, the policy and the cluster give now "
@@ -224,15 +234,26 @@ def _first_difference(saved: object, fresh: list | dict) -> str:
     return ""
 
 
-def _read_back(cluster, scopes, results, err) -> None:
-    from .apply import await_visible
+def _read_back(cluster, scopes, results, err, wait: float | None) -> bool:
+    """Exit 0 means the cluster serves the change: wait until clients see every applied change."""
+    from collections import Counter
+
+    from .apply import await_visible, wait_seconds
     from .kafka import ClusterError
 
+    seconds = wait_seconds(results) if wait is None else wait
     try:
-        if not await_visible(cluster, scopes, results):
-            print("specmesh: applied, but the cluster does not show every change yet", file=err)
+        pending = await_visible(cluster, scopes, results, seconds)
     except ClusterError as exc:
-        print(f"specmesh: applied; could not read back: {exc.message}", file=err)
+        print(f"specmesh: error: applied, but could not confirm that the cluster serves it: {exc.message}", file=err)
+        return False
+    if pending:
+        counts = Counter(f"{c.kind} {'deletions' if c.action == 'delete' else 'changes'}" for c in pending)
+        print(f"specmesh: error: applied, but after {seconds:.0f} s the cluster does not serve "
+              f"{', '.join(f'{n} {what}' for what, n in sorted(counts.items()))} yet; re-run to confirm "
+              "(a re-run plans only what is missing), or give --wait SECONDS", file=err)
+        return False
+    return True
 
 
 def add_schema_changes(plan: Plan, desired, states) -> None:
@@ -246,6 +267,22 @@ def add_schema_changes(plan: Plan, desired, states) -> None:
                                              for a, subject, before, after in changes]
     plan.unchanged += [(domain, subject, version) for subject, version in unchanged]
     plan.errors += errors
+
+
+def add_subject_clean_up(plan: Plan, desired, undeclared: list[str], deleting: bool) -> None:
+    """Subjects under the domain that no spec of the run declares: drift, soft-deleted when allowed."""
+    from .plan import Drift
+
+    if plan.errors:  # refused (e.g. a namespace another domain owns): nothing to clean, nothing applied
+        return
+    domain = desired.scope.domain
+    for subject in undeclared:
+        if not subject.startswith(desired.scope.prefix):
+            continue
+        if deleting:
+            plan.changes.append(Change("delete", "schema", domain, subject, {"subject": subject}, None))
+        plan.drift.append(Drift(domain, "schema", subject, "soft-deleted by this plan" if deleting else
+                                "kept: --clean-unspecified --allow-delete schemas soft-deletes it"))
 
 
 def cluster_apply(cluster, plan: Plan, opts: Options, out, registry=None):

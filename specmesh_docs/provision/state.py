@@ -52,6 +52,7 @@ class Desired:
     acls: set[Acl] = field(default_factory=set)
     schemas: list = field(default_factory=list)  # schemas.Registration, in registration order
     compatibility: str = "FULL_TRANSITIVE"
+    keyed: set[str] = field(default_factory=set)  # topics with a key schema: partition changes move keys
 
 
 @dataclass

@@ -16,6 +16,19 @@ from tests.e2e.test_provision import provision, write_spec
 pytestmark = pytest.mark.kafka
 
 
+def commit(kafka, group: str, offsets: list) -> None:
+    """Commits offsets for a group as a consumer that read that far would."""
+    admin = kafka.admin()  # keep the handle alive until the futures resolve
+    deadline = time.time() + 30
+    while True:  # a fresh broker loads its group coordinator on first use
+        request = [ConsumerGroupTopicPartitions(group, offsets)]
+        result = next(iter(admin.alter_consumer_group_offsets(request).values())).result(timeout=20)
+        if not any(tp.error for tp in result.topic_partitions) or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert not any(tp.error for tp in result.topic_partitions), result.topic_partitions
+
+
 def run(kafka, command: str, spec: str) -> dict:
     out = subprocess.run([sys.executable, "-m", "specmesh_docs", command, spec, "--command-config",
                           kafka.admin_config_path], cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -67,10 +80,37 @@ def test_storage_and_consumption_per_topic_and_product(kafka, tmp_path):
     assert a["lag"] == 0 and a["committed"] == 30 and [m["client_id"] for m in a["members"]] == ["reader-a-1"]
     assert b["lag"] == 15 and b["committed"] == 15 and b["members"] == []
     assert [p["lag"] for p in b["partitions"]] == [5, 0, 10]
-    assert usage["products"][0]["totals"] == {"consumer_groups": 2, "lag": 15}
+    assert usage["products"][0]["totals"] == {"consumer_groups": 2, "lag": 15, "uncommitted_records": 0}
 
     storage = run(kafka, "storage", spec)
     assert storage["bytes_include_replicas"] is True
     row = storage["products"][0]["topics"][0]
     assert row["records"] == 30 and row["partitions"] == 3 and row["bytes"] > 30 * 100
     assert storage["products"][0]["totals"]["bytes"] == row["bytes"] == storage["totals"]["bytes"]
+
+
+def test_partitions_a_group_never_committed_on_count_as_unconsumed_not_as_nothing(kafka, tmp_path):
+    """5,000 records on 4 partitions, 2,000 consumed and committed on three of them: the lag is
+    3,000, of which the 1,500 on the partition the group never committed on are flagged."""
+    domain = "charge.honest"
+    spec = write_spec(tmp_path, domain, partitions=4)
+    assert provision(kafka, spec).returncode == 0
+    topic = f"{domain}._public.orders"
+    per_partition = [1000, 1000, 1500, 1500]
+    producer = Producer(kafka.admin_config)
+    for partition, count in enumerate(per_partition):
+        for i in range(count):
+            producer.produce(topic, key=str(i).encode(), value=b"v", partition=partition)
+    assert producer.flush(30) == 0
+    commit(kafka, f"{domain}.reader", [TopicPartition(topic, 0, 1000), TopicPartition(topic, 1, 900),
+                                       TopicPartition(topic, 2, 100)])
+
+    usage = run(kafka, "consumption", spec)
+    row = usage["products"][0]["topics"][0]
+    assert row["end_offset"] == 5000
+    group = {g["group"]: g for g in row["consumer_groups"]}[f"{domain}.reader"]
+    assert group["committed"] == 2000
+    assert [(p["partition"], p["lag"], p["uncommitted"]) for p in group["partitions"]] == [
+        (0, 0, False), (1, 100, False), (2, 1400, False), (3, 1500, True)]
+    assert group["lag"] == 3000 and group["uncommitted_partitions"] == 1 and group["uncommitted_records"] == 1500
+    assert usage["products"][0]["totals"] == {"consumer_groups": 1, "lag": 3000, "uncommitted_records": 1500}

@@ -107,17 +107,54 @@ def test_a_config_removed_from_the_spec_goes_back_to_the_default(bigdatalondon):
     assert "retention.ms 5 -> (default)" in render_text(plan)
 
 
-def test_clean_up_only_for_allowed_kinds(bigdatalondon):
+def test_undeclared_bindings_are_revoked_by_default_and_topics_deleted_only_when_allowed(bigdatalondon):
     desired = desired_state(bigdatalondon(), Policy())
     observed = observed_from(desired)
     observed.topics[f"{D}._public.old"] = TopicState(f"{D}._public.old", 1, 1)
     stray = Acl("TOPIC", D, "PREFIXED", f"User:{D}", "READ")
     observed.acls.add(stray)
-    assert diff(desired, observed).changes == []
-    assert [c.name for c in diff(desired, observed, True, frozenset({"acls"})).changes] == [str(stray)]
-    both = diff(desired, observed, True, frozenset({"acls", "topics"}))
+    plain = diff(desired, observed)
+    assert [(c.action, c.name) for c in plain.changes] == [("delete", str(stray))]
+    assert [(d.kind, d.outcome) for d in plain.drift] == [
+        ("acl", "revoked by this plan"), ("topic", "kept: --clean-unspecified --allow-delete topics deletes it")]
+    text = render_text(plain)
+    assert f"  - revoke acl {stray}" in text and "Drift (on the cluster, not in the spec):" in text
+    kept = diff(desired, observed, keep_acls=True)
+    assert kept.changes == [] and [d.outcome for d in kept.drift][0] == "kept: --keep-undeclared-acls"
+    both = diff(desired, observed, True, frozenset({"topics"}))
     assert {(c.action, c.kind) for c in both.changes} == {("delete", "acl"), ("delete", "topic")}
     assert render_text(both).strip().endswith("Plan: 0 to create, 0 to update, 2 to delete")
+
+
+def test_changes_a_kafka_engineer_would_comment_on_come_with_warnings(bigdatalondon):
+    desired = desired_state(bigdatalondon(), Policy())
+    observed = observed_from(desired)
+    name = f"{D}._public.attendee"
+    desired.keyed.add(name)
+    want = desired.topics[name]
+    observed.topics[name] = TopicState(name, want.partitions - 1 if want.partitions > 1 else 1, want.replicas,
+                                       {**want.configs, "retention.ms": "-1", "cleanup.policy": "compact"})
+    desired.topics[name] = TopicState(name, max(2, want.partitions), want.replicas,
+                                      {**want.configs, "retention.ms": "3600000", "cleanup.policy": "delete"})
+    plan = diff(desired, observed)
+    assert not plan.errors and len(plan.changes) == 1
+    words = " ".join(plan.warnings)
+    assert "on a keyed topic" in words and "per-key ordering" in words
+    assert "retention.ms -1 -> 3600000" in words and "cleanup.policy compact -> delete" in words
+    assert "! warning:" in render_text(plan)
+    desired.keyed.clear()
+    desired.topics[name] = TopicState(name, max(2, want.partitions), want.replicas, dict(observed.topics[name].configs))
+    assert diff(desired, observed).warnings == []  # partitions grow on an unkeyed topic: nothing to say
+
+
+def test_a_config_set_on_the_broker_but_not_in_the_spec_is_drift(bigdatalondon):
+    desired = desired_state(bigdatalondon(), Policy())
+    observed = observed_from(desired)
+    name = f"{D}._public.attendee"
+    observed.topics[name].configs["max.message.bytes"] = "2000000"
+    observed.dynamic_configs[name].add("max.message.bytes")
+    plan = diff(desired, observed)
+    assert [(d.kind, d.name) for d in plan.drift] == [("config", f"{name} max.message.bytes=2000000")]
 
 
 def test_client_settings_from_file_environment_and_flag(tmp_path):
@@ -147,8 +184,60 @@ def test_java_properties_forms_are_read_as_kafka_tools_read_them(tmp_path):
                      "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
                      "    username=\"svc\" \\\n    password=\"pw\";\n! a comment\n")
     assert client_settings(None, str(props), {}) == {
-        "bootstrap.servers": "a:1", "sasl.mechanism": "SCRAM-SHA-512",
-        "sasl.jaas.config": 'org.apache.kafka.common.security.scram.ScramLoginModule required username="svc" password="pw";'}
+        "bootstrap.servers": "a:1", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "svc", "sasl.password": "pw"}
+
+
+@pytest.mark.parametrize("module", ["org.apache.kafka.common.security.plain.PlainLoginModule",
+                                    "org.apache.kafka.common.security.scram.ScramLoginModule"])
+def test_a_java_jaas_login_becomes_librdkafka_username_and_password(tmp_path, module):
+    from specmesh_docs.provision.client import client_settings
+
+    props = tmp_path / "client.properties"
+    props.write_text("bootstrap.servers=a:1\nsecurity.protocol=SASL_SSL\nssl.truststore.type=PEM\n"
+                     "ssl.truststore.location=/etc/ca.pem\nssl.endpoint.identification.algorithm=\n"
+                     f'sasl.jaas.config={module} required username="svc" password="p;w=x";\n')
+    settings = client_settings(None, str(props), {})
+    assert settings == {"bootstrap.servers": "a:1", "security.protocol": "SASL_SSL", "ssl.ca.location": "/etc/ca.pem",
+                        "ssl.endpoint.identification.algorithm": "none", "sasl.username": "svc",
+                        "sasl.password": "p;w=x"}
+    from specmesh_docs.output import redact
+    assert "p;w=x" not in redact("password p;w=x")
+
+
+@pytest.mark.parametrize("line, key, hint", [
+    ("sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true;",
+     "sasl.jaas.config", "sasl.kerberos.keytab"),
+    ("ssl.truststore.location=/etc/truststore.jks", "ssl.truststore.location", "ssl.ca.location"),
+    ("ssl.keystore.location=/etc/keystore.jks", "ssl.keystore.location", "PKCS12"),
+    ("sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required;", "sasl.jaas.config",
+     "username="),
+])
+def test_java_settings_with_no_librdkafka_equivalent_are_positioned_usage_errors(tmp_path, line, key, hint):
+    from specmesh_docs.provision.client import client_settings
+
+    props = tmp_path / "client.properties"
+    props.write_text(f"bootstrap.servers=a:1\n{line}\n")
+    with pytest.raises(SpecError) as err:
+        client_settings(None, str(props), {})
+    assert str(err.value).startswith(f"{props}:2:1: error: {key}") and hint in str(err.value)
+
+
+def test_registry_settings_come_from_the_flag_the_properties_or_the_environment(tmp_path):
+    from specmesh_docs.provision.client import client_settings
+    from specmesh_docs.provision.registry import registry_settings
+
+    props = tmp_path / "client.properties"
+    props.write_text("bootstrap.servers=a:1\nschema.registry.url=http://127.0.0.1:8081\n"
+                     "schema.registry.basic.auth.user.info=svc:pw\nschema.registry.basic.auth.credentials.source=USER_INFO\n")
+    settings = client_settings(None, str(props), {})
+    assert registry_settings(None, settings, {}) == {"url": "http://127.0.0.1:8081", "basic.auth.user.info": "svc:pw"}
+    assert registry_settings("http://127.0.0.1:9", settings, {})["url"] == "http://127.0.0.1:9"
+    assert registry_settings(None, {}, {"SPECMESH_SCHEMA_REGISTRY_URL": "http://127.0.0.1:7"}) == {"url": "http://127.0.0.1:7"}
+    assert registry_settings(None, {}, {}) is None
+    props.write_text("bootstrap.servers=a:1\nschema.registry.url=http://127.0.0.1:8081\nschema.registry.colour=red\n")
+    with pytest.raises(SpecError) as err:
+        registry_settings(None, client_settings(None, str(props), {}), {})
+    assert str(err.value).startswith(f"{props}:3:1: error: schema.registry.colour")
 
 
 @pytest.mark.parametrize("content, message", [
