@@ -112,6 +112,7 @@ class Cluster:
                 [ConfigResource(ResourceType.TOPIC, n) for n in names], request_timeout=self.timeout), "describe configs")
             for resource, future in futures.items():
                 configs[resource.name] = self.wait(future, f"describe configs of {resource.name}")
+        self.check_may_describe_acls()
         every = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY,
                                  AclPermissionType.ANY)
         bindings = self.wait(self.request(lambda: self.admin.describe_acls(every, request_timeout=self.timeout),
@@ -137,6 +138,18 @@ class Cluster:
                 out[scope.domain].acls.add(acl)
         return out
 
+    def check_may_describe_acls(self) -> None:
+        """The broker answers DescribeAcls from a principal without DESCRIBE on the cluster with an
+        empty list, not an error: a plan made from it would be wrong, so ask first."""
+        found = self.wait(self.request(lambda: self.admin.describe_cluster(include_authorized_operations=True,
+                                                                           request_timeout=self.timeout),
+                                       "describe the cluster"), "describe the cluster")
+        # librdkafka gives None for an empty set (every broker since Kafka 2.3 answers, KIP-430)
+        allowed = {op.name for op in found.authorized_operations or []}
+        if not allowed & {"ALL", "DESCRIBE", "ALTER"}:  # ALTER implies DESCRIBE
+            raise ClusterError(f"not authorised: {self.principal} may not describe ACLs (DESCRIBE on the cluster); "
+                               "provisioning needs a principal with DESCRIBE and ALTER on the cluster")
+
     # --- writes (each returns {item: error or None}) -------------------------------------
 
     def create_topics(self, topics: list[TopicState]) -> dict[str, str | None]:
@@ -149,7 +162,8 @@ class Cluster:
             new = [NewTopic(t.name, t.partitions, t.replicas if t.replicas else -1, config=dict(t.configs)) for t in chunk]
             futures = self.request(lambda: self.admin.create_topics(new, request_timeout=self.timeout), "create topics")
             # an existing topic counts as created: the read-back checks that it has the desired settings
-            results.update({name: self._error(f, done_if="TOPIC_ALREADY_EXISTS") for name, f in futures.items()})
+            results.update({name: self._error(f, f"create topic {name}", done_if="TOPIC_ALREADY_EXISTS")
+                            for name, f in futures.items()})
         return results
 
     def grow_partitions(self, counts: dict[str, int]) -> dict[str, str | None]:
@@ -159,7 +173,7 @@ class Cluster:
             return {}
         futures = self.request(lambda: self.admin.create_partitions(
             [NewPartitions(n, c) for n, c in counts.items()], request_timeout=self.timeout), "create partitions")
-        return {name: self._error(f) for name, f in futures.items()}
+        return {name: self._error(f, f"add partitions to {name}") for name, f in futures.items()}
 
     def alter_configs(self, changes: dict[str, dict[str, str | None]]) -> dict[str, str | None]:
         """Per topic: key -> new value, or None to remove the topic's own setting (back to the default)."""
@@ -174,27 +188,27 @@ class Cluster:
             resources.append(ConfigResource(ResourceType.TOPIC, name, incremental_configs=ops))
         futures = self.request(lambda: self.admin.incremental_alter_configs(resources, request_timeout=self.timeout),
                              "alter configs")
-        return {resource.name: self._error(f) for resource, f in futures.items()}
+        return {resource.name: self._error(f, f"alter the configs of {resource.name}") for resource, f in futures.items()}
 
     def create_acls(self, acls: list[Acl]) -> dict[Acl, str | None]:
         if not acls:
             return {}
         bindings = {_binding_of(a): a for a in acls}
         futures = self.request(lambda: self.admin.create_acls(list(bindings), request_timeout=self.timeout), "create ACLs")
-        return {bindings[b]: self._error(f) for b, f in futures.items()}
+        return {bindings[b]: self._error(f, "create ACLs") for b, f in futures.items()}
 
     def delete_acls(self, acls: list[Acl]) -> dict[Acl, str | None]:
         if not acls:
             return {}
         filters = {_binding_of(a, filter=True): a for a in acls}
         futures = self.request(lambda: self.admin.delete_acls(list(filters), request_timeout=self.timeout), "delete ACLs")
-        return {filters[b]: self._error(f) for b, f in futures.items()}
+        return {filters[b]: self._error(f, "delete ACLs") for b, f in futures.items()}
 
     def delete_topics(self, names: list[str]) -> dict[str, str | None]:
         if not names:
             return {}
         futures = self.request(lambda: self.admin.delete_topics(names, request_timeout=self.timeout), "delete topics")
-        return {name: self._error(f) for name, f in futures.items()}
+        return {name: self._error(f, f"delete topic {name}") for name, f in futures.items()}
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -212,14 +226,14 @@ class Cluster:
         except Exception as exc:
             raise ClusterError(self._explain(exc, what)) from None
 
-    def _error(self, future, done_if: str = "") -> str | None:
+    def _error(self, future, what: str, done_if: str = "") -> str | None:
         try:
             future.result(timeout=self.timeout + 5)
             return None
         except Exception as exc:
             if done_if and _code(exc) == done_if:
                 return None
-            return _message(exc)
+            return self._explain(exc, what)
 
     def _explain(self, exc: Exception, what: str) -> str:
         code = _code(exc)

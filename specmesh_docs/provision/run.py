@@ -133,7 +133,7 @@ def provision(opts: Options, out=None, err=None) -> int:
         print(f"specmesh: {exc}", file=err)
         return EXIT_FAILED
     except ClusterError as exc:
-        print(f"specmesh: cannot read the cluster: {exc.message}", file=err)
+        print(f"specmesh: error: {exc.message}", file=err)
         return EXIT_FAILED
     if opts.fmt == "text":
         out.write(render_text(plan, {s["domain"]: s["file"] for s in document["specs"]}))
@@ -150,7 +150,11 @@ def provision(opts: Options, out=None, err=None) -> int:
     results = cluster_apply(cluster, plan, opts, out, registry)
     served = _read_back(cluster, scopes, results, err, opts.wait)
     _finish(opts, out, findings, document, results, applied=True, requests=cluster.requests)
-    return EXIT_OK if served and all(r.ok for r in results) else EXIT_FAILED
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"specmesh: error: {len(failed)} of {len(results)} changes failed, the first: {failed[0].change.action} "
+              f"{failed[0].change.kind} {failed[0].change.name}: {failed[0].error}; a re-run plans what is left", file=err)
+    return EXIT_OK if served and not failed else EXIT_FAILED
 
 
 def _connect(opts: Options):
