@@ -165,6 +165,18 @@ def _connect_timeout(args: argparse.Namespace) -> float:
     return seconds_from_env("SPECMESH_CONNECT_TIMEOUT", 10.0, 600.0)
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff.report import RENDER, summary
+    from .diff.run import run_diff
+
+    result = run_diff(args.base, args.head, args.catalog or [], args.config)
+    sys.stdout.write(RENDER[args.format](result))
+    if args.format != "text":
+        print(summary(result), file=sys.stderr)
+    failing = ("breaking", "risky") if args.fail_on == "risky" else ("breaking",)
+    return EXIT_FINDINGS if any(c.severity in failing for c in result.changes) else EXIT_OK
+
+
 def cmd_chargeback(args: argparse.Namespace) -> int:
     from .provision.chargeback import consumption_report, storage_report
     from .provision.client import client_settings
@@ -290,6 +302,18 @@ def build_parser() -> argparse.ArgumentParser:
                            "--command-config or $SPECMESH_SCHEMA_REGISTRY_URL); credentials from schema.registry.* "
                            "in --command-config or SPECMESH_SCHEMA_REGISTRY_*")
     prov.set_defaults(func=cmd_provision)
+
+    diff = sub.add_parser("diff", help="what a change to the data products breaks, between two git refs or directories",
+                          description="what a change to the data products breaks (exit 0 nothing breaking, 1 breaking "
+                                      "or with --fail-on risky risky, 2 bad input)")
+    diff.add_argument("base", metavar="BASE", help="a git ref of this repository (origin/main, a tag, a sha) or a directory")
+    diff.add_argument("head", nargs="?", metavar="HEAD", help="a git ref or a directory (default: the working tree)")
+    diff.add_argument("--catalog", action="append", metavar="DIR|catalog.json|URL",
+                      help="other repos' specs: who consumes the topics that change")
+    diff.add_argument("--config", metavar="FILE", help="the organisation's policy (default: $SPECMESH_POLICY)")
+    diff.add_argument("--format", choices=("text", "json", "markdown", "github"), default="text")
+    diff.add_argument("--fail-on", choices=("breaking", "risky"), default="breaking")
+    diff.set_defaults(func=cmd_diff)
 
     for name, text in (("storage", "bytes on disk and records per owned topic and data product (JSON)"),
                        ("consumption", "consumer groups, committed offsets and lag per owned topic (JSON)")):

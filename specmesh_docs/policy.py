@@ -65,6 +65,7 @@ class Policy:
     pii_suspect_words: tuple[str, ...] = ()  # more field-name words for PII-SUSPECT (opt-in rule)
     v2_operations: str = "specmesh"  # AsyncAPI 2 publish/subscribe: specmesh (publish = produces) | asyncapi
     domain_from: str = "id"  # a spec without a URN id: its domain from x-domain | title | path (rule ID-URN)
+    require_major_bump: bool = True  # specmesh diff: a breaking change needs a major info.version bump
     source: str = "(defaults)"
 
     @property
@@ -97,6 +98,7 @@ _TYPES = {
     "partitions": dict, "replicas": dict, "pii_max_retention_ms": int, "shared_namespaces": list,
     "spec_patterns": list, "severities": dict, "overrides": list, "private_create_acl": bool,
     "schema_compatibility": str, "domain_from": str, "pii_suspect_words": list, "v2_operations": str,
+    "require_major_bump": bool,
 }
 
 

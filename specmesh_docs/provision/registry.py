@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import SpecError
-from ..output import remember_settings
+from ..output import redact_url, remember_settings
 from .apply import Result
 from .kafka import ClusterError
 from .schemas import Registration, SubjectState
@@ -54,6 +54,7 @@ class Registry:
         except Exception as exc:  # ValueError/TypeError on a malformed or conflicting setting
             raise SpecError(f"schema registry settings: {exc}") from None
         self.requests = 0
+        self.url = redact_url(conf.get("url")) or ""
 
     def _schema(self, reg: Registration, versions: dict[str, int] | None = None):
         from confluent_kafka.schema_registry import Schema, SchemaReference
@@ -69,7 +70,20 @@ class Registry:
         except Exception as exc:
             if _missing(exc):
                 return None
-            raise ClusterError(f"schema registry: {what}: {getattr(exc, 'error_message', None) or exc}") from None
+            raise ClusterError(self._explain(exc, what)) from None
+
+    def _explain(self, exc: Exception, what: str) -> str:
+        status = getattr(exc, "http_status_code", None)
+        if status == 401:
+            return f"schema registry at {self.url}: authentication failed (HTTP 401) on {what}"
+        if status == 403:
+            return f"schema registry at {self.url}: not authorised to {what} (HTTP 403)"
+        text = str(exc)
+        if "Connection refused" in text or "ConnectError" in type(exc).__name__:
+            return f"cannot connect to the schema registry at {self.url}: connection refused"
+        if "timed out" in text.lower() or "Timeout" in type(exc).__name__:
+            return f"cannot connect to the schema registry at {self.url}: no answer in time"
+        return f"schema registry: {what}: {getattr(exc, 'error_message', None) or exc}"
 
     def _latest(self, subject: str) -> int | None:
         found = self._call(f"latest version of {subject}", lambda: self.client.get_latest_version(subject))

@@ -73,3 +73,33 @@ def test_a_schema_only_commit_lints_the_specs_that_use_the_schema(tmp_path):
     blocked = run(*hook, cwd=work, env=env)
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
     assert "error PII-PUBLIC" in blocked.stdout and "health-fitness-api.yaml" in blocked.stdout, blocked.stdout
+
+
+def test_the_breaking_change_hook_blocks_a_push_that_breaks_a_consumer(tmp_path):
+    """`specmesh-breaking` from another repo, at the manual stage, against origin/main."""
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    env = git_env(tmp_path)
+    origin = tmp_path / "origin.git"
+    run("git", "init", "-q", "--bare", "-b", "main", str(origin), cwd=tmp_path, env=env)
+    work = tmp_path / "fitness"
+    shutil.copytree(EXAMPLES / "health-fitness", work)
+    run("git", "init", "-q", "-b", "main", cwd=work, env=env)
+    run("git", "remote", "add", "origin", str(origin), cwd=work, env=env)
+    run("git", "add", ".", cwd=work, env=env)
+    run("git", "commit", "-qm", "base", cwd=work, env=env)
+    run("git", "push", "-q", "origin", "main", cwd=work, env=env)
+    hook = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "specmesh-breaking", "--hook-stage", "manual",
+            "--verbose"]
+
+    clean = run(*hook, cwd=work, env=env)
+    assert clean.returncode == 0 and "0 breaking" in clean.stdout, clean.stdout + clean.stderr
+    schema = work / "schema" / "health.fitness.Workout.avsc"
+    schema.write_text(schema.read_text().replace('"symbols": ["RUN", "RIDE", "SWIM", "GYM"]',
+                                                 '"symbols": ["RUN", "RIDE", "SWIM"]'))
+    run("git", "commit", "-qam", "drop GYM", cwd=work, env=env)
+    blocked = run(*hook, cwd=work, env=env)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "SCHEMA-INCOMPATIBLE" in blocked.stdout and "MISSING_ENUM_SYMBOLS" in blocked.stdout

@@ -278,12 +278,11 @@ def test_clean_up_deletes_only_what_was_allowed(kafka, tmp_path):
     for f in admin.create_acls([stray]).values():
         f.result(timeout=20)
 
-    plain = provision(kafka, smaller)
-    assert plain.stdout.strip().endswith("Plan: 0 to create, 0 to update, 0 to delete")  # no clean-up asked
-    acls_only = provision(kafka, smaller, "--clean-unspecified", "--allow-delete", "acls")
-    assert acls_only.returncode == 0, acls_only.stdout + acls_only.stderr
-    assert f"- delete acl ALLOW User:{domain} READ TOPIC:PREFIXED:{domain}" in acls_only.stdout
-    assert "delete topic" not in acls_only.stdout
+    plain = provision(kafka, smaller)  # an undeclared binding is revoked without any flag; topics stay
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert f"- revoke acl ALLOW User:{domain} READ TOPIC:PREFIXED:{domain}" in plain.stdout
+    assert "delete topic" not in plain.stdout
+    assert f"{domain}: topic {domain}._public.returns: kept: --clean-unspecified --allow-delete topics" in plain.stdout
     assert f"{domain}._public.returns" in topics_under(kafka, domain + ".")
     assert (("TOPIC", domain, "PREFIXED", f"User:{domain}", "READ", "ALLOW", "*") not in acls_of(kafka, domain))
     topics_too = provision(kafka, smaller, "--clean-unspecified", "--allow-delete", "topics,acls")

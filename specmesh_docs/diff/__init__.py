@@ -1,0 +1,1 @@
+"""`specmesh diff`: what a change to a data product breaks, before it merges."""

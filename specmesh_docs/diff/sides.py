@@ -1,0 +1,83 @@
+"""The two sides of a diff as directories: a directory as given, or a git ref of the current
+repository read through git itself (`git archive` into a private temporary directory: no
+checkout, nothing written to the work tree). Refs are data, never options."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SpecError
+
+KEEP = (".yaml", ".yml", ".json", ".avsc", ".proto")  # what a spec can read; nothing else is extracted
+_REF = re.compile(r"^[A-Za-z0-9._/@{}~^-]+$")
+
+
+@dataclass
+class Side:
+    label: str  # what the user gave: a ref, a directory, or "working tree"
+    root: Path  # a directory holding the specs (and their schema files)
+    commit: str | None = None
+
+
+def repo_root(cwd: Path) -> Path | None:
+    out = _git(["rev-parse", "--show-toplevel"], cwd, check=False)
+    return Path(out.strip()) if out else None
+
+
+def resolve(spec: str, cwd: Path, scratch: Path) -> Side:
+    """A directory, or a commit-ish of the repository around `cwd`, extracted under `scratch`."""
+    path = Path(spec)
+    if path.is_dir():
+        return Side(spec, path)
+    root = repo_root(cwd)
+    if root is None:
+        raise SpecError(f"{spec!r} is not a directory, and {cwd} is not inside a git repository to read refs from")
+    if spec.startswith("-") or not _REF.match(spec):
+        raise SpecError(f"{spec!r} is not a git ref (branch, tag or commit) nor a directory")
+    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}"], root, check=False).strip()
+    if not commit:
+        raise SpecError(f"{spec!r}: no such branch, tag or commit in {root} (fetch it first?), and no such directory")
+    target = scratch / commit[:12]
+    if not target.exists():
+        _extract(root, commit, target)
+    return Side(spec, target, commit)
+
+
+def git_log(root: Path | None, ref: str, path: str, limit: int) -> list[str]:
+    """Commits reachable from `ref` that touched `path`, newest first (none when `ref` does not exist)."""
+    if root is None:
+        return []
+    out = _git(["log", f"-n{limit}", "--format=%H", "--end-of-options", ref, "--", path], root, check=False)
+    return out.split()
+
+
+def extract_commit(root: Path, commit: str, target: Path) -> None:
+    if not target.exists():
+        _extract(root, commit, target)
+
+
+def _extract(root: Path, commit: str, target: Path) -> None:
+    data = subprocess.run(["git", "archive", "--format=tar", commit], cwd=root, capture_output=True, timeout=120)
+    if data.returncode != 0:
+        raise SpecError(f"git archive {commit[:12]} failed: {data.stderr.decode(errors='replace').strip()[:200]}")
+    target.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(data.stdout)) as tar:
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.lower().endswith(KEEP)]
+        tar.extractall(target, members=members, filter="data")  # regular files only, inside target
+
+
+def _git(args: list[str], cwd: Path, check: bool = True) -> str:
+    try:
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SpecError(f"git {args[0]}: {exc}") from None
+    if out.returncode != 0:
+        if check:
+            raise SpecError(f"git {args[0]}: {out.stderr.strip()[:200]}")
+        return ""
+    return out.stdout
