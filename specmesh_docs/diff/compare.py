@@ -63,17 +63,36 @@ def compare(base: list, head: list, consumers: dict[str, set[str]], policy_for, 
     for domain in sorted(new_by.keys() - old_by.keys()):
         out.append(Change("safe", "PRODUCT-ADDED", domain, f"data product {domain} added", new_by[domain].pos))
     for domain in sorted(old_by.keys() & new_by.keys()):
+        if old_by[domain] is new_by[domain]:
+            continue  # the same spec and files on both sides (read once): nothing changed
         policy = policy_for(new_by[domain])
-        earlier = history(old_by[domain]) if policy.schema_compatibility.endswith("_TRANSITIVE") else []
+        transitive = policy.schema_compatibility.endswith("_TRANSITIVE")
+        earlier = _Lazy(lambda p=old_by[domain]: history(p) if transitive else [])
         found = compare_product(old_by[domain], new_by[domain], consumers, policy, earlier)
         out += version_check(old_by[domain], new_by[domain], found, policy)
     return sorted(accept(out, head), key=lambda c: (c.domain, RANK[c.severity], c.topic or "", c.rule))
 
 
-def compare_product(old, new, consumers: dict[str, set[str]], policy, earlier: list = ()) -> list[Change]:
+class _Lazy:
+    """Earlier versions are read from git only when a schema actually changed."""
+
+    def __init__(self, load):
+        self.load, self.value = load, None
+
+    def __call__(self) -> list:
+        if self.value is None:
+            self.value = list(self.load())
+        return self.value
+
+
+def compare_product(old, new, consumers: dict[str, set[str]], policy, earlier=lambda: []) -> list[Change]:
     d = policy.delimiter
     domain = new.domain
-    versions = [{topic_type(t, domain, d): t for t in p.topics if t.kafka} for p in earlier]
+
+    def older(key: str) -> list:
+        versions = [{topic_type(t, domain, d): t for t in p.topics if t.kafka} for p in earlier()]
+        return [v[key].value for v in versions if key in v and v[key].value is not None]
+
     old_topics = {topic_type(t, domain, d): t for t in old.topics if t.kafka}
     new_topics = {topic_type(t, domain, d): t for t in new.topics if t.kafka}
     out: list[Change] = []
@@ -86,12 +105,11 @@ def compare_product(old, new, consumers: dict[str, set[str]], policy, earlier: l
         t = new_topics[key]
         out.append(Change("safe", "TOPIC-ADDED", domain, f"topic {t.name} added", t.pos, t.name))
     for key in sorted(old_topics.keys() & new_topics.keys()):
-        older = [v[key].value for v in versions if key in v and v[key].value is not None]
-        out += compare_topic(old_topics[key], new_topics[key], domain, consumers, policy, older)
+        out += compare_topic(old_topics[key], new_topics[key], domain, consumers, policy, lambda k=key: older(k))
     return out
 
 
-def compare_topic(old, new, domain: str, consumers: dict[str, set[str]], policy, older: list = ()) -> list[Change]:
+def compare_topic(old, new, domain: str, consumers: dict[str, set[str]], policy, older=lambda: []) -> list[Change]:
     out: list[Change] = []
     users = sorted(consumers.get(old.name, set()) | consumers.get(new.name, set()) - {domain})
 
@@ -115,7 +133,7 @@ def compare_topic(old, new, domain: str, consumers: dict[str, set[str]], policy,
     if _key_changed(old.key, new.key):
         add("breaking", "KEY-SCHEMA-CHANGED", f"{new.name}: key schema {_schema_words(old.key)} -> "
             f"{_schema_words(new.key)}: keys hash to other partitions and joins by key break")
-    _schema_change("value", old.value, new.value, new, policy, add, list(older))
+    _schema_change("value", old.value, new.value, new, policy, add, older)
     _pii(old, new, add)
     return out
 
@@ -142,14 +160,14 @@ def _access(old, new, consumers, add) -> None:
                 + (f", PII first: {', '.join(pii)}" if pii else ""), [])
 
 
-def _schema_change(role: str, before, after, topic, policy, add, older: list) -> None:
+def _schema_change(role: str, before, after, topic, policy, add, older) -> None:
     if before is None or after is None or _same_schema(before, after):
         return
     level = policy.schema_compatibility
     if before.format != after.format:
         add("breaking", "SCHEMA-FORMAT-CHANGED", f"{topic.name}: {role} schema {before.format} -> {after.format}")
         return
-    found = problems(level, [*older, before], after)
+    found = problems(level, [*(older() if level.endswith("_TRANSITIVE") else []), before], after)
     if found and all(m.startswith("UNCHECKED") for m in found):
         add("risky", "SCHEMA-UNCHECKED", f"{topic.name}: {role} schema changed and could not be checked: {found[0]}",
             pos=after.pos)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Position, SpecError
 from .compare import Change, compare, consumers_index
-from .sides import Side, repo_root, resolve
+from .sides import Side, repo_root, resolve, scratch_parent
 
 FORMATS = ("text", "json", "markdown", "github")
+_WORD = re.compile(r"[A-Za-z0-9._-]+")
 
 
 @dataclass
@@ -31,27 +33,86 @@ def run_diff(base: str, head: str | None, catalog: list[str], config: str | None
 
     cwd = Path.cwd()
     policies = PolicyCache(org_policy_path(config))
-    with tempfile.TemporaryDirectory(prefix="specmesh-diff-") as scratch_dir:
+    with tempfile.TemporaryDirectory(prefix="specmesh-diff-", dir=scratch_parent()) as scratch_dir:
         scratch = Path(scratch_dir)
         base_side = resolve(base, cwd, scratch)
         head_side = resolve(head, cwd, scratch) if head else Side("working tree", repo_root(cwd) or cwd)
-        old = _load(base_side, policies)
-        new = _load(head_side, policies)
+        old, new, unchanged = _load_changed(base_side, head_side, policies)
         default = policies.for_spec(head_side.root / "x.yaml")
         others = _load_files(catalog_files(catalog, [], default), policies) if catalog else []
         others += published_products(catalog, new)
-        consumers = consumers_index([*old, *new, *others])
+        consumers = Consumers([*old, *new, *others], unchanged, lambda f: _load_files([f], policies, head_side))
         history = _History(base_side, scratch, policies)
         changes = compare(old, new, consumers, lambda p: policies.for_spec(Path(p.spec_file)), history)
         changes = [_shown(c, base_side, head_side) for c in changes]
     return DiffResult(base_side, head_side, changes, len({p.domain for p in (*old, *new)}))
 
 
-def _load(side: Side, policies) -> list:
+def _load_changed(base: Side, head: Side, policies) -> tuple[list, list, list[Path]]:
+    """Products of the specs that may differ (changed.py), on each side; the HEAD files of the rest."""
     from ..lint.runner import discover
+    from .changed import changed_paths, files_of, may_have_changed, policy_changed
 
-    files = discover([str(side.root)], policies.for_spec(side.root / "x.yaml").spec_patterns)
-    return _load_files(files, policies, side)
+    sides = []
+    for side in (base, head):
+        specs = discover([str(side.root)], policies.for_spec(side.root / "x.yaml").spec_patterns)
+        sides.append(({_relative(f, side.root): f for f in specs}, files_of(side.root)))
+    (base_specs, base_files), (head_specs, head_files) = sides
+    changed = changed_paths(base_files, head_files)
+    every = policy_changed(changed)
+    names = set(base_specs) | set(head_specs)
+    dirty = {rel for rel in names if every
+             or (rel in base_specs and may_have_changed(rel, base_files, changed, names))
+             or (rel in head_specs and may_have_changed(rel, head_files, changed, names))}
+    old = _load_files([f for rel, f in base_specs.items() if rel in dirty], policies, base)
+    new = _load_files([f for rel, f in head_specs.items() if rel in dirty], policies, head)
+    return old, new, [f for rel, f in head_specs.items() if rel not in dirty]
+
+
+class Consumers:
+    """topic -> domains subscribing to it: from the products read, and from the unchanged specs,
+    read only when their text names the topic (a changed topic is looked up, not every one)."""
+
+    def __init__(self, products: list, unchanged: list[Path], load):
+        self.known = consumers_index(products)
+        self.unchanged = unchanged
+        self.load = load
+        self.mentions: dict[str, list[Path]] | None = None  # name-like word -> unchanged specs holding it
+        self.loaded: dict[Path, list] = {}
+        self.answers: dict[str, set[str]] = {}
+
+    def _index(self) -> dict[str, list[Path]]:
+        if self.mentions is None:
+            self.mentions = {}
+            for path in self.unchanged:
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                for word in set(_WORD.findall(text)):
+                    self.mentions.setdefault(word, []).append(path)
+        return self.mentions
+
+    def get(self, topic: str, default=()) -> set[str]:
+        if topic in self.answers:
+            return set(self.answers[topic]) or set(default)
+        found = set(self.known.get(topic, ()))
+        for path in self._index().get(topic, ()):  # a spec that reads another domain's topic names it in full
+            if path not in self.loaded:
+                try:
+                    self.loaded[path] = self.load(path)
+                except SpecError:
+                    self.loaded[path] = []
+            found |= {p.domain for p in self.loaded[path] for c in p.consumed if c.name == topic}
+        self.answers[topic] = found
+        return set(found) or set(default)
+
+
+def _relative(path, root: Path) -> str | None:
+    try:
+        return Path(os.path.abspath(path)).relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _load_files(files: list[Path], policies, side: Side | None = None) -> list:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Position, SpecError
-from .plan import DELETABLE, PLAN_VERSION, Change, Plan, diff, merge, observed_digest, plan_document, render_text
+from .plan import DELETABLE, PLAN_VERSION, VERB, Change, Plan, diff, merge, observed_digest, plan_document, render_text
 from .state import Scope
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3  # 3: --detailed-exitcode, changes pending
@@ -296,7 +296,8 @@ def cluster_apply(cluster, plan: Plan, opts: Options, out, registry=None):
         if opts.fmt == "text":
             for r in done:
                 c = r.change
-                out.write(f"  {'ok' if r.ok else 'FAILED'}  {c.action} {c.kind} {c.name}"
+                verb = VERB.get((c.action, c.kind), c.action)
+                out.write(f"  {'ok' if r.ok else 'FAILED'}  {verb} {c.kind} {c.name}"
                           + (f" ({phase})" if c.action == "update" else "") + ("" if r.ok else f": {r.error}") + "\n")
             out.flush()
 

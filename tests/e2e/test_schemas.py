@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -40,7 +41,21 @@ def spec(corpus: Path, name: str) -> str:
     return str(corpus / "kafka" / name)
 
 
-def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry, corpus):
+def offline_verdict(corpus: Path, base: str, head: str, tmp_path: Path) -> set[str]:
+    """What `specmesh diff` says of the same change, offline (each spec as a directory with its schemas)."""
+    sides = []
+    for name in (base, head):
+        side = tmp_path / f"{name}-{len(sides)}"
+        side.mkdir()
+        (side / "x-api.yaml").write_text((corpus / "kafka" / name).read_text())
+        shutil.copytree(corpus / "kafka" / "schema", side / "schema")
+        sides.append(str(side))
+    out = subprocess.run([sys.executable, "-m", "specmesh_docs", "diff", *sides, "--format", "json"], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    return {c["rule"] for c in json.loads(out.stdout)["changes"] if c["rule"].startswith("SCHEMA-")}
+
+
+def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry, corpus, tmp_path):
     reset_domains(kafka, D, registry=schema_registry)
     client = SchemaRegistryClient({"url": schema_registry})
     fresh = provision(kafka, schema_registry, spec(corpus, "provisioner-functional-test-api.yaml"))
@@ -68,6 +83,9 @@ def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry,
     applied = provision(kafka, schema_registry, spec(corpus, "provisioner-update-functional-test-api.yaml"))
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert versions(client, f"{D}._public.user_signed_up-value") == [1, 2]
+    # the registry found the update compatible; so does the offline diff
+    assert offline_verdict(corpus, "provisioner-functional-test-api.yaml", "provisioner-update-functional-test-api.yaml",
+                           tmp_path) == {"SCHEMA-COMPATIBLE"}
     again = provision(kafka, schema_registry, spec(corpus, "provisioner-update-functional-test-api.yaml"))
     assert again.stdout.strip().endswith("Plan: 0 to create, 0 to update, 0 to delete")
 
@@ -76,6 +94,8 @@ def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry,
     bad = provision(kafka, schema_registry, spec(corpus, "provisioner-incompatible-functional-test-api.yaml"))
     assert bad.returncode == 1
     assert f"refused: schema {D}._public.user_signed_up-value: incompatible with version 2" in bad.stdout
+    assert offline_verdict(corpus, "provisioner-update-functional-test-api.yaml",
+                           "provisioner-incompatible-functional-test-api.yaml", tmp_path) == {"SCHEMA-INCOMPATIBLE"}
     assert "nothing was applied" in bad.stderr
     assert {s: versions(client, s) for s in subjects} == before
     assert len(kafka.admin().list_topics(timeout=10).topics[f"{D}._public.user_signed_up"].partitions) == partitions

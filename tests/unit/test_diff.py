@@ -277,3 +277,23 @@ def test_one_spec_diffs_offline_as_the_registry_judges(corpus, tmp_path):
                              cwd=REPO, capture_output=True, text=True, timeout=120)
         assert out.returncode in (0, 1) and "Traceback" not in out.stderr, out.stderr
         assert expected in rules(out), out.stdout
+
+
+def test_only_specs_whose_files_or_references_differ_are_read_again(tmp_path):
+    from specmesh_docs.diff.changed import changed_paths, files_of, may_have_changed
+
+    for side in ("a", "b"):
+        for name in ("one", "two", "three"):
+            (tmp_path / side / name / "schema").mkdir(parents=True)
+            (tmp_path / side / name / f"{name}-api.yaml").write_text(
+                "payload: {$ref: schema/x.Main.avsc}\n" if name != "three" else "payload: {$ref: '../common/y.json'}\n")
+            (tmp_path / side / name / "schema" / "x.Main.avsc").write_text('{"type": "record", "name": "Main"}')
+        (tmp_path / side / "common").mkdir()
+        (tmp_path / side / "common" / "y.json").write_text("{}")
+    (tmp_path / "b" / "one" / "schema" / "x.Other.avsc").write_text('{"type": "enum"}')  # found by name, beside
+    (tmp_path / "b" / "common" / "y.json").write_text('{"type": "object"}')  # reached through ../
+    a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
+    changed = changed_paths(a, b)
+    specs = {f"{n}/{n}-api.yaml" for n in ("one", "two", "three")}
+    assert changed == {"one/schema/x.Other.avsc", "common/y.json"}
+    assert [may_have_changed(s, b, changed, specs) for s in sorted(specs)] == [True, True, False]  # one, three, two

@@ -1,0 +1,70 @@
+"""Breaking-change gate speed: `specmesh diff` between two commits of the generated 200-spec
+estate where 20 specs change (a required property added, partitions grown, a grant removed),
+and between two commits of a one-spec repository.
+
+python benchmarks/diff_bench.py [N]   (targets: 200 specs <= 1.5 s wall, one spec <= 0.3 s)
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_estate import generate  # noqa: E402
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@acme.example", "GIT_COMMITTER_NAME": "b",
+           "GIT_COMMITTER_EMAIL": "b@acme.example", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True, env=env).stdout
+
+
+def change(path: Path) -> None:
+    text = path.read_text()
+    text = text.replace("required: [id]", "required: [id, note]", 1)
+    text = text.replace("partitions: 2\n", "partitions: 4\n", 1)
+    text = text.replace("        - name: grant-access:", "        - name: grant-access:x", 1)
+    path.write_text(text)
+
+
+def wall(cmd: list[str], cwd: Path, runs: int) -> tuple[float, int, str]:
+    times, out = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out.returncode, (out.stdout.strip().splitlines() or [""])[-1]
+
+
+def repo_with_change(root: Path, count: int, changed: int) -> tuple[Path, str, str]:
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    paths = generate(root / "estate", count)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    base = git(root, "rev-parse", "HEAD").strip()
+    for path in paths[:changed]:
+        change(path)
+    git(root, "commit", "-qam", "change")
+    return root, base, git(root, "rev-parse", "HEAD").strip()
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    cli = [sys.executable, "-m", "specmesh_docs", "diff"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root, base, head = repo_with_change(Path(tmp) / "estate-repo", count, 20)
+        took, rc, last = wall([*cli, base, head], root, 5)
+        print(f"diff {count} specs, 20 changed, between two commits: {took:.2f} s wall (median of 5), exit {rc}: {last}")
+        root, base, head = repo_with_change(Path(tmp) / "one-repo", 1, 1)
+        took, rc, last = wall([*cli, base, head], root, 10)
+        print(f"diff one spec between two commits: {took:.2f} s wall (median of 10), exit {rc}: {last}")
+
+
+if __name__ == "__main__":
+    main()
