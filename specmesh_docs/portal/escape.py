@@ -71,3 +71,30 @@ def safe_url(url: str | None) -> str | None:
         return None
     authority = url.split("://", 1)[1].split("/", 1)[0]
     return None if "@" in authority else url
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def link_target(url: str) -> str:
+    """A URL inside a Markdown link in a table cell: what would end the link or the cell, encoded."""
+    return url.replace("|", "%7C").replace("(", "%28").replace(")", "%29")
+
+
+def contact(info: object) -> Markup:
+    """`info.contact` as people use it: the name, a `mailto:` link for a well-formed address, an
+    https link for the URL; anything else as escaped text."""
+    if not isinstance(info, dict):
+        return md("")
+    parts = [md(info.get("name") or "")]
+    email = info.get("email")
+    if isinstance(email, str) and _EMAIL.match(email.strip()):
+        parts.append(Markup(f"[{md(email.strip())}]({h('mailto:' + email.strip())})"))
+    elif email:
+        parts.append(md(email))
+    url = safe_url(info.get("url"))
+    if url:
+        parts.append(Markup(f"[{md(url)}]({h(link_target(url))})"))
+    elif info.get("url"):
+        parts.append(md(info.get("url")))
+    return Markup(" · ").join(p for p in parts if p)

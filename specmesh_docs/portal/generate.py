@@ -22,6 +22,7 @@ class Generated:
     files: dict[str, Path] = field(default_factory=dict)  # docs path -> file to copy (assets, spec downloads)
     catalog: dict = field(default_factory=dict)
     watch: list[str] = field(default_factory=list)
+    stamp: str = ""  # the footer: when, by which version, from which commit of each source
 
 
 def in_repo_terms(error: SpecError, repo: Path) -> tuple[str, SpecError]:
@@ -115,7 +116,34 @@ def generate(settings: dict, base: Path) -> Generated:
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},
            {"Access matrix": "access.md"}, {"PII map": "pii.md"}, {"Flow graph": "flows.md"},
-           {"Tags": "tags.md"}, {"Problems": "problems.md"}]
+           {"Owners": "owners.md"}, {"Tags": "tags.md"}, {"Problems": "problems.md"}]
     if estate.metrics:
         nav.append({"Chargeback": "chargeback.md"})
-    return Generated(pages, nav, files, catalog_document(estate), [str(s.path) for s in sources])
+    return Generated(pages, nav, files, catalog_document(estate), [str(s.path) for s in sources], build_stamp(sources))
+
+
+def build_stamp(sources) -> str:
+    """`Built 2026-11-29 03:20 UTC by specmesh 0.2.0 from examples@3f2a9c1d0e4b`. The time is
+    $SOURCE_DATE_EPOCH when set (reproducible builds); a source outside git has no commit."""
+    import subprocess
+    import time
+    from datetime import datetime, timezone
+
+    from .. import __version__
+
+    try:
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "")) if os.environ.get("SOURCE_DATE_EPOCH") else int(time.time())
+    except ValueError:
+        epoch = int(time.time())
+    when = datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    parts = []
+    for source in sources:
+        try:
+            out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=source.path, capture_output=True,
+                                 text=True, timeout=10)
+            commit = out.stdout.strip() if out.returncode == 0 else ""
+        except (OSError, subprocess.TimeoutExpired):
+            commit = ""
+        name = (source.link or "").rstrip("/").split("/blob/")[0].rsplit("/", 1)[-1] or source.path.name
+        parts.append(f"{name}@{commit}" if commit else name)
+    return f"Built {when} by specmesh {__version__} from {', '.join(parts)}"

@@ -3,6 +3,7 @@ portal. Settings live under `extra.specmesh` in mkdocs.yml (title, sources, metr
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -16,6 +17,7 @@ def on_config(config):
     base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
     generated = generate(settings, base)
     config.nav = generated.nav
+    config.copyright = html.escape(generated.stamp)  # Material prints it as HTML
     for path in generated.watch:
         if path not in config.watch:
             config.watch.append(path)

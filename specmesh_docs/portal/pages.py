@@ -51,6 +51,7 @@ class Linker:
 
     def __init__(self, here: str):
         self.base = posixpath.dirname(here)
+        self._page = here
 
     def __call__(self, target: str, text: object, css: str = "") -> Markup:
         href = posixpath.relpath(target, self.base or ".")
@@ -59,6 +60,41 @@ class Linker:
 
     def href(self, target: str) -> str:
         return posixpath.relpath(target, self.base or ".")
+
+    def url(self, target: str) -> str:
+        """The site URL of `target` relative to this page's, for raw HTML (MkDocs rewrites `.md`
+        links in Markdown only): pages are directories (`access.md` is served as `access/`)."""
+        here = directory_url(self.page)
+        there = directory_url(target)
+        rel = posixpath.relpath(there or ".", here or ".")
+        return "./" if rel == "." else rel + "/"
+
+    @property
+    def page(self) -> str:
+        return self._page
+
+
+def directory_url(md_path: str) -> str:
+    """`topics/x.md` -> `topics/x`, `index.md` -> ``, `a/index.md` -> `a` (MkDocs' directory URLs)."""
+    stem = md_path[:-3] if md_path.endswith(".md") else md_path
+    if stem == "index":
+        return ""
+    return stem[:-len("/index")] if stem.endswith("/index") else stem
+
+
+def human_bytes(value: object) -> Markup:
+    """1536 -> "1.5 KiB", with the exact figure in the tooltip."""
+    try:
+        exact = int(value)
+    except (TypeError, ValueError):
+        return Markup("")
+    size, text = float(exact), ""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            text = f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            break
+        size /= 1024
+    return Markup(f'<span title="{exact} bytes">{text}</span>')
 
 
 def human_ms(value: str | None) -> str:
@@ -107,9 +143,37 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
         Page("tags.md", "tags.md.j2", {}),
         Page("problems.md", "problems.md.j2", {**problems(estate), "unreadable": unreadable or []}),
     ]
+    pages.append(Page("owners.md", "owners.md.j2", {"owners": owners(estate)}))
     if estate.metrics:
         pages.append(Page("chargeback.md", "chargeback.md.j2", chargeback(estate)))
     return pages
+
+
+def owner_of(product) -> str:
+    """Who owns a data product: `x-owner` or `x-team` (top level or in `info`), else the contact's
+    name, else its e-mail; "(no owner)" when the spec says nothing."""
+    doc = product.document if hasattr(product.document, "get") else {}
+    info = doc.get("info") if hasattr(doc.get("info"), "get") else {}
+    for value in (doc.get("x-owner"), doc.get("x-team"), info.get("x-owner"), info.get("x-team"),
+                  product.info.contact.get("name"), product.info.contact.get("email")):
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return "(no owner)"
+
+
+def owners(estate: Estate) -> list[dict]:
+    """One entry per owner: contact, products, topics, PII topics, open problems."""
+    out: dict[str, dict] = {}
+    for p in estate.products:
+        entry = out.setdefault(owner_of(p), {"name": owner_of(p), "contact": p.info.contact, "products": [],
+                                             "topics": [], "pii": [], "errors": 0, "warnings": 0})
+        entry["products"].append(p)
+        entry["topics"] += [t.name for t in p.topics]
+        entry["pii"] += [t.name for t in p.topics if t.pii]
+        counts = lint_counts(estate.product_findings(p))
+        entry["errors"] += counts["error"]
+        entry["warnings"] += counts["warning"]
+    return sorted(out.values(), key=lambda e: (e["name"] == "(no owner)", e["name"].lower()))
 
 
 def home(estate: Estate, title: str) -> dict:

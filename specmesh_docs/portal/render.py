@@ -13,8 +13,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .escape import code, h, md, md_block, safe_url
-from .pages import Linker, Page, badge, domain_path, human_ms, product_path, slug, topic_path
+from .escape import code, contact, h, link_target, md, md_block, safe_url
+from .pages import Linker, Page, badge, domain_path, human_bytes, human_ms, product_path, slug, topic_path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 PII_BADGE = Markup('<span class="smd-badge smd-pii">PII</span>')
@@ -29,7 +29,7 @@ def environment():
     env.filters["yaml"] = front_matter
     env.filters["repo_path"] = repo_path
     env.filters["repo_text"] = lambda text: re.sub(r"(?:\.\./)+", "", str(text))  # no build-machine hops
-    env.globals.update(badge=badge, code=code, h=h, md_block=md_block, human_ms=human_ms, slug=slug,
+    env.globals.update(badge=badge, code=code, contact=contact, h=h, md_block=md_block, human_ms=human_ms, human_bytes=human_bytes, slug=slug,
                        topic_path=topic_path, product_path=product_path, domain_path=domain_path,
                        pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))
     return env
@@ -52,7 +52,7 @@ def front_matter(value: object) -> Markup:
 
 def external(url: str, text: str) -> Markup:
     safe = safe_url(url)
-    return Markup(f"[{md(text)}]({h(safe)})") if safe else md(text)
+    return Markup(f"[{md(text)}]({h(link_target(safe))})") if safe else md(text)
 
 
 def render_pages(pages: list[Page], known_products: set[str]) -> dict[str, str]:

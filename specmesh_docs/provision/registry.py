@@ -110,6 +110,23 @@ class Registry:
             states[reg.subject] = state
         return states
 
+    def versions_of(self, subject: str, transitive: bool) -> list[tuple[str, str, dict[str, str]]]:
+        """Registered versions, oldest first (the latest only unless `transitive`): (type, text,
+        {referenced name: its text}), for the offline checker."""
+        numbers = self._call(f"versions of {subject}", lambda: self.client.get_versions(subject)) or []
+        out = []
+        for number in sorted(numbers) if transitive else sorted(numbers)[-1:]:
+            found = self._call(f"version {number} of {subject}", lambda n=number: self.client.get_version(subject, n))
+            if found is None:
+                continue
+            named = {}
+            for ref in found.schema.references or []:
+                target = self._call(f"reference {ref.subject}", lambda r=ref: self.client.get_version(r.subject, r.version))
+                if target is not None:
+                    named[ref.name] = target.schema.schema_str
+            out.append((found.schema.schema_type or "AVRO", found.schema.schema_str, named))
+        return out
+
     def digest_state(self, subjects: list[str]) -> dict[str, int | None]:
         return {s: self._latest(s) for s in sorted(subjects)}
 

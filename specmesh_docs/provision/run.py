@@ -189,16 +189,24 @@ def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster
         raise Refused(f"the cluster changed since {opts.plan_in} was made; plan again")
     plans = [diff(d, observed[d.scope.domain], opts.clean, opts.allow_delete, known_domains, opts.keep_acls)
              for d in desired]
+    verdicts: list[dict] = []
     if registry is not None:
+        from .verdicts import schema_verdicts
+
         planned_new: set[str] = set()
         for d, p in zip(desired, plans):
-            add_schema_changes(p, d, registry.observe(d.schemas, planned_new))
+            states = registry.observe(d.schemas, planned_new)
+            add_schema_changes(p, d, states)
             add_subject_clean_up(p, d, undeclared, opts.clean and "schemas" in opts.allow_delete)
+            found = schema_verdicts(d.schemas, states, d.compatibility, registry)
+            p.warnings += [f"schema {v['subject']}: the registry finds it {v['registry']}, the offline checker "
+                           f"(specmesh diff) {v['offline']}" for v in found if v["registry"] != v["offline"]]
+            verdicts += found
     plan = merge(plans)
     spec_list = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
     document = plan_document(plan, spec_list, digest, cluster.bootstrap,
                              {"scopes": _scope_dicts(scopes), "subjects": subjects, "inputs_digest": inputs,
-                              "options": plan_options(opts)})
+                              "options": plan_options(opts), "schema_verdicts": verdicts})
     if saved:
         check_saved(saved, document, opts.plan_in)
     return plan, document, scopes

@@ -339,6 +339,10 @@ class _JsonWalk:
             if isinstance(node.get(combinator), list):
                 text = " | ".join(self.type_of(n, depth + 1) for n in node[combinator])
                 break
+        if text is None and node.get("type") is None and isinstance(node.get("allOf"), list):
+            # every branch holds at once: an object made of objects is an object
+            kinds = [k for k in dict.fromkeys(self.type_of(n, depth + 1) for n in node["allOf"]) if k != "any"]
+            text = " & ".join(kinds) if kinds else "any"  # a branch with constraints only adds no type
         if text is None:
             t = node.get("type")
             if isinstance(t, list):

@@ -80,6 +80,8 @@ def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry,
     plan = json.loads(update.stdout)["plan"]
     schema_changes = [(c["action"], c["name"]) for c in plan["changes"] if c["kind"] == "schema"]
     assert schema_changes == [("update", f"{D}._public.user_signed_up-value")]
+    assert [(v["subject"], v["registry"], v["offline"]) for v in plan["schema_verdicts"]] == [
+        (f"{D}._public.user_signed_up-value", "compatible", "compatible")]
     applied = provision(kafka, schema_registry, spec(corpus, "provisioner-update-functional-test-api.yaml"))
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert versions(client, f"{D}._public.user_signed_up-value") == [1, 2]
@@ -96,6 +98,12 @@ def test_conformance_fresh_update_incompatible_and_rerun(kafka, schema_registry,
     assert f"refused: schema {D}._public.user_signed_up-value: incompatible with version 2" in bad.stdout
     assert offline_verdict(corpus, "provisioner-update-functional-test-api.yaml",
                            "provisioner-incompatible-functional-test-api.yaml", tmp_path) == {"SCHEMA-INCOMPATIBLE"}
+    refused = provision(kafka, schema_registry, spec(corpus, "provisioner-incompatible-functional-test-api.yaml"),
+                        "--dry-run", "--format", "json")
+    verdicts = json.loads(refused.stdout)["plan"]["schema_verdicts"]
+    assert [(v["subject"], v["registry"], v["offline"]) for v in verdicts] == [
+        (f"{D}._public.user_signed_up-value", "incompatible", "incompatible")]
+    assert verdicts[0]["offline_problems"]  # names the rule and the field
     assert "nothing was applied" in bad.stderr
     assert {s: versions(client, s) for s in subjects} == before
     assert len(kafka.admin().list_topics(timeout=10).topics[f"{D}._public.user_signed_up"].partitions) == partitions

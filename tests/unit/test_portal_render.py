@@ -1,0 +1,124 @@
+"""What the portal's pages say, read from the built HTML: links that are links, headings that are
+headings, contacts that can be clicked, types that say what they are."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from specmesh_docs.portal.escape import contact
+from specmesh_docs.portal.pages import Linker
+from tests.conftest import EXAMPLES, REPO
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("portal") / "site"
+    metrics = tmp_path_factory.mktemp("metrics") / "storage.json"
+    metrics.write_text(json.dumps({"version": 1, "kind": "specmesh-storage", "bytes_include_replicas": True, "products": [
+        {"domain": "finance.campaign", "spec": "", "topics": [{"name": "finance.campaign._public.sale", "exists": True,
+                                                               "partitions": 1, "bytes": 1536, "records": 3}],
+         "totals": {"bytes": 1536, "records": 3, "topics": 1}}], "totals": {"bytes": 1536, "records": 3, "topics": 1}}))
+    run = subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", str(EXAMPLES), "--out", str(out),
+                          "--metrics", str(metrics)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def test_access_matrix_headers_are_links_to_the_topic_pages(site):
+    page = (site / "access" / "index.html").read_text()
+    assert "](" not in re.sub(r"<[^>]+>", "", page.split('class="md-content"')[1])  # no raw Markdown left
+    href = re.search(r'<th><a href="([^"]+)">finance\.campaign\._public\.sale</a></th>', page).group(1)
+    assert href == "../topics/finance.campaign._public.sale/"
+    assert (site / "access" / href / "index.html").resolve().is_file()
+
+
+def test_chargeback_gives_each_product_its_heading_and_readable_sizes(site):
+    page = (site / "chargeback" / "index.html").read_text()
+    headings = re.findall(r'<h2 id="[^"]*">.*?</h2>', page)
+    assert len(headings) >= 2 and any("health.fitness" in h for h in headings), headings
+    assert '<span title="1536 bytes">1.5 KiB</span>' in page
+
+
+def test_product_pages_have_a_breadcrumb_and_clickable_contacts(site):
+    page = (site / "products" / "finance.campaign" / "index.html").read_text()
+    assert re.search(r'<a href="\.\./\.\./">Home</a> › <a href="\.\./\.\./domains/finance/">finance</a>', page), page[:0]
+    assert re.search(r'<a href="mailto:[^"]+@acme\.example">', page)
+
+
+def test_the_topic_page_names_the_business_domain_and_the_product(site):
+    page = (site / "topics" / "finance.campaign._public.sale" / "index.html").read_text()
+    row = re.search(r"<td><a href=\"[^\"]*domains/finance/\">finance</a></td>\s*<td><a href=\"[^\"]*products/finance\.campaign/\">"
+                    r"finance\.campaign</a></td>", page)
+    assert row, "domain and data product columns"
+
+
+@pytest.mark.parametrize("info, expected", [
+    ({"name": "Ops", "email": "ops@acme.example"}, "Ops · [ops@acme\\.example](mailto:ops@acme.example)"),
+    ({"email": "x@y.example) | <script>"}, "x@y\\.example\\) \\| &lt;script&gt;"),
+    ({"url": "https://acme.example/a|b(c)"}, "[https://acme\\.example/a\\|b\\(c\\)](https://acme.example/a%7Cb%28c%29)"),
+    ({"url": "javascript:alert(1)"}, "javascript:alert\\(1\\)"),
+])
+def test_contacts_link_only_mailto_and_https_and_cannot_break_the_table(info, expected):
+    assert str(contact(info)) == expected
+
+
+@pytest.mark.parametrize("page, target, url", [
+    ("access.md", "topics/a.b.md", "../topics/a.b/"),
+    ("index.md", "topics/a.md", "topics/a/"),
+    ("products/x.md", "index.md", "../../"),
+    ("products/x.md", "products/x.md", "./"),
+])
+def test_raw_html_links_use_the_site_urls(page, target, url):
+    assert Linker(page).url(target) == url
+
+
+def test_all_of_types_are_named_not_any(tmp_path):
+    from specmesh_docs.spec.schemas import json_schema_fields
+    from specmesh_docs.errors import Position
+
+    doc = {"type": "object", "properties": {"address": {"allOf": [{"type": "object", "properties": {"city": {"type": "string"}}},
+                                                                  {"required": ["city"]}]}}}
+    fields, _ = json_schema_fields(doc, lambda n: n, Position("x"))
+    assert {f.name: f.type for f in fields}["address"] == "object"
+
+
+def test_every_page_says_when_and_from_which_commit_it_was_built(site):
+    import subprocess
+
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=EXAMPLES, capture_output=True,
+                            text=True).stdout.strip()
+    for page in ("index.html", "access/index.html", "products/finance.campaign/index.html"):
+        footer = (site / page).read_text().split('class="md-copyright"')[1]
+        assert re.search(r"Built \d{4}-\d\d-\d\d \d\d:\d\d UTC by specmesh [0-9.]+\S* from examples@" + commit, footer), footer[:300]
+
+
+def test_the_owners_page_lists_each_owner_with_products_pii_and_problems(site):
+    page = (site / "owners" / "index.html").read_text()
+    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>", page, re.S)
+    assert len(rows) >= 4, page[:500]
+    assert all("mailto:" in contact_cell or "https://" in contact_cell or not contact_cell.strip()
+               for _, contact_cell, _, _, _ in rows)
+    assert any("products/finance.campaign/" in products for _, _, products, _, _ in rows)
+    assert any(int(pii) > 0 for *_, pii in rows)
+
+
+def test_an_owner_from_x_owner_wins_and_is_escaped(tmp_path):
+    import shutil
+
+    (tmp_path / ".git").mkdir()
+    shutil.copytree(EXAMPLES / "finance-campaign", tmp_path / "fc")
+    spec = tmp_path / "fc" / "finance-campaign-api.yaml"
+    spec.write_text(spec.read_text().replace("info:\n", "x-owner: '<img src=x onerror=alert(1)> Payments'\ninfo:\n", 1))
+    out = tmp_path / "site"
+    run = subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", str(tmp_path), "--out", str(out)],
+                         cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    page = (out / "owners" / "index.html").read_text()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert\\(1\\)&gt; Payments" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; Payments" in page
