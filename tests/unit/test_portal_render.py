@@ -122,3 +122,11 @@ def test_an_owner_from_x_owner_wins_and_is_escaped(tmp_path):
     page = (out / "owners" / "index.html").read_text()
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert\\(1\\)&gt; Payments" not in page
     assert "&lt;img src=x onerror=alert(1)&gt; Payments" in page
+
+
+def test_a_topic_page_says_who_a_change_would_break(site):
+    page = (site / "topics" / "finance.campaign._public.sale" / "index.html").read_text()
+    section = page.split('id="impact-of-a-change"')[1].split("<h2")[0]
+    assert "Read today by 2 subscribing data product(s)" in section, section[:400]
+    assert "products/health.life_enhancer/" in section and "products/retail.checkout/" in section
+    assert "<strong>all subscribers</strong>" in section

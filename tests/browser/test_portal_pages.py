@@ -1,0 +1,102 @@
+"""Every page kind in real headless Chromium, wide and narrow: no raw Markdown in the visible
+text, no page wider than the screen (tables scroll inside their own box), a screenshot of each
+for review; and a crawl of the whole site: every internal link resolves."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from tests.browser.conftest import OUTPUT
+from tests.browser.test_portal import open_page
+
+pytestmark = pytest.mark.browser
+
+PAGE_KINDS = {
+    "home": "", "domain": "domains/finance/", "product": "products/finance.campaign/",
+    "topic": "topics/finance.campaign._public.sale/", "access": "access/", "pii": "pii/", "flows": "flows/",
+    "tags": "tags/", "problems": "problems/", "owners": "owners/",
+}
+RAW_MARKDOWN = ("](", "\\_", "\\.", "**", "|---")
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_every_page_kind_reads_right_at_this_width(browser, base_url, width):
+    browser.set_window_size(width, 900)
+    problems = {}
+    try:
+        for kind, path in PAGE_KINDS.items():
+            open_page(browser, base_url + path)
+            text = browser.execute_script("return document.querySelector('.md-content').innerText")
+            raw = [token for token in RAW_MARKDOWN if token in text]
+            # wider than the window, apart from tables and graphs that scroll in their own box
+            overflow = browser.execute_script("""
+                const width = document.documentElement.clientWidth;
+                return [...document.querySelectorAll('.md-content *')].filter(e => {
+                  const r = e.getBoundingClientRect();
+                  if (r.right <= width + 1) return false;
+                  for (let p = e; p; p = p.parentElement) {
+                    const style = getComputedStyle(p);
+                    if (['auto', 'scroll', 'hidden'].includes(style.overflowX) && p !== e) return false;
+                  }
+                  return true;
+                }).slice(0, 3).map(e => e.tagName + '.' + e.className);""")
+            page_width = browser.execute_script("return document.documentElement.scrollWidth")
+            if raw or overflow or page_width > width + 1:
+                problems[kind] = {"raw markdown": raw, "overflowing": overflow, "page width": page_width}
+            browser.save_screenshot(str(OUTPUT / f"page-{kind}-{width}.png"))
+    finally:
+        browser.set_window_size(1400, 1000)
+    assert problems == {}
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("a", "link"):
+            self.hrefs += [v for k, v in attrs if k == "href" and v]
+
+
+def test_every_internal_link_of_the_site_resolves(site: Path):
+    broken, checked = [], 0
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue  # served at any depth: MkDocs links it from the site root (with site_url)
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
+        for href in parser.hrefs:
+            url = urlparse(href)
+            if url.scheme or href.startswith(("#", "//")) or not url.path:
+                continue
+            path = unquote(url.path)
+            target = (site / path.lstrip("/") if path.startswith("/") else page.parent / path).resolve()
+            checked += 1
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append(f"{page.relative_to(site)} -> {href}")
+    assert checked > 500 and broken == [], broken[:20]
+
+
+def test_search_index_and_pages_hold_no_escaped_markdown_in_titles(site: Path):
+    for page in (site / "owners" / "index.html", site / "access" / "index.html"):
+        title = re.search(r"<title>(.*?)</title>", page.read_text()).group(1)
+        assert "\\" not in title, title
+
+
+def test_the_pii_maps_who_may_read_column_is_in_view_at_1440(browser, base_url):
+    browser.set_window_size(1440, 900)
+    try:
+        open_page(browser, base_url + "pii/")
+        right, edge = browser.execute_script("""
+            const th = [...document.querySelectorAll('.md-content th')].find(e => e.innerText.trim() === 'Who may read');
+            const box = th.closest('.md-typeset__scrollwrap') || document.documentElement;
+            return [th.getBoundingClientRect().right, Math.min(box.getBoundingClientRect().right, window.innerWidth)];""")
+    finally:
+        browser.set_window_size(1400, 1000)
+    assert right <= edge + 1
