@@ -133,7 +133,7 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
         pages.append(Page(product_path(p), "product.md.j2", {
             "product": p, "domain": business_domain(p.domain), "findings": estate.product_findings(p),
             "counts": lint_counts(estate.product_findings(p)), "repo": repo_links.get(p.spec_file),
-            "download": spec_downloads.get(p.spec_file), "estate": estate}))
+            "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(estate, p)}))
     for v in estate.topics.values():
         pages.append(Page(topic_path(v.name), "topic.md.j2", topic(estate, v)))
     pages += [
@@ -227,30 +227,46 @@ def cell(topic_name: str, verdict: str, subscribed: bool) -> dict:
 
 
 def flows(estate: Estate, domain: str | None) -> dict:
-    edges = estate.flows(domain)
+    return {"flow": flow_graph(estate.flows(domain), products_only=domain is None), "domain": domain,
+            "domains": sorted(estate.by_domain)}
+
+
+def neighbourhood(estate: Estate, product) -> dict:
+    """One hop each way: the producers of what it reads -> those topics -> it -> its topics -> their readers."""
+    mine = {t.name for t in product.topics}
+    reads = {c.name for c in product.consumed}
+    edges = [e for e in estate.flows(None) if e[1] in mine or (e[1] in reads and e[2] == product.domain)]
+    return flow_graph(edges, products_only=False)
+
+
+def flow_graph(edges: list[tuple[str, str, str]], products_only: bool) -> dict:
+    """Mermaid text, and for every node the page it links to (the portal's script makes nodes links)."""
     topics = {t for _, t, _ in edges}
-    if domain is None and len(topics) > FLOW_TOPIC_LIMIT:
-        pairs = sorted({(a, c) for a, _, c in edges if c})
-        lines = ["flowchart LR"]
-        ids = {name: f"p{i}" for i, name in enumerate(sorted({x for pair in pairs for x in pair}))}
-        lines += [f'  {ids[n]}["{mermaid_label(n)}"]' for n in ids]
-        lines += [f"  {ids[a]} --> {ids[c]}" for a, c in pairs]
-        return {"domain": None, "graph": "\n".join(lines), "products_only": True, "edges": edges}
     ids: dict[str, str] = {}
+    targets: dict[str, str] = {}
 
     def node(kind: str, name: str) -> str:
         key = f"{kind}:{name}"
         if key not in ids:
             ids[key] = f"{kind[0]}{len(ids)}"
+            targets[ids[key]] = product_path_of(name) if kind == "product" else topic_path(name)
         return ids[key]
 
     lines = ["flowchart LR"]
+    if products_only and len(topics) > FLOW_TOPIC_LIMIT:
+        for a, c in sorted({(a, c) for a, _, c in edges if c}):
+            lines.append(f'  {node("product", a)}["{mermaid_label(a)}"] --> {node("product", c)}["{mermaid_label(c)}"]')
+        return {"graph": "\n".join(dict.fromkeys(lines)), "products_only": True, "edges": edges, "targets": targets}
     for producer, t, consumer in edges:
         lines.append(f'  {node("product", producer)}["{mermaid_label(producer)}"] --> '
                      f'{node("topic", t)}(["{mermaid_label(t)}"])')
         if consumer:
             lines.append(f'  {node("topic", t)} --> {node("product", consumer)}["{mermaid_label(consumer)}"]')
-    return {"domain": domain, "graph": "\n".join(dict.fromkeys(lines)), "products_only": False, "edges": edges}
+    return {"graph": "\n".join(dict.fromkeys(lines)), "products_only": False, "edges": edges, "targets": targets}
+
+
+def product_path_of(domain: str) -> str:
+    return f"products/{slug(domain)}.md"
 
 
 def problems(estate: Estate) -> dict:

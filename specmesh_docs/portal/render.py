@@ -67,5 +67,6 @@ def render_pages(pages: list[Page], known_products: set[str]) -> dict[str, str]:
             return link(f"products/{slug(domain)}.md", domain) if domain in known_products else md(domain)
 
         template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
-        out[page.path] = template.render(**page.context, link=link, product_link=product_link)
+        out[page.path] = template.render(**page.context, link=link, product_link=product_link,
+                                         link_urls=lambda targets, link=link: {k: link.url(v) for k, v in targets.items()})
     return out

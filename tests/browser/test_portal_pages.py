@@ -100,3 +100,50 @@ def test_the_pii_maps_who_may_read_column_is_in_view_at_1440(browser, base_url):
     finally:
         browser.set_window_size(1400, 1000)
     assert right <= edge + 1
+
+
+def graph_ready(browser, timeout: float = 30) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, timeout).until(
+        lambda d: d.execute_script("return [...document.querySelectorAll('.specmesh-flow')].every("
+                                   "g => g.getAttribute('data-ready') === 'true')"))
+
+
+@pytest.mark.parametrize("path, expected_link", [
+    ("flows/", "products/finance.campaign/"),
+    ("products/finance.campaign/", "topics/finance.campaign._public.sale/"),
+])
+def test_graph_nodes_are_links_with_readable_text(browser, base_url, path, expected_link):
+    open_page(browser, base_url + path)
+    graph_ready(browser)
+    hrefs = browser.execute_script(
+        "return [...document.querySelectorAll('.specmesh-flow svg a.smd-node-link')].map(a => a.getAttribute('href'))")
+    assert hrefs and any(h.endswith(expected_link) for h in hrefs), hrefs
+    smallest = browser.execute_script("""
+        const sizes = [];
+        document.querySelectorAll('.specmesh-flow svg').forEach(svg => {
+          const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width || svg.getBoundingClientRect().width);
+          svg.querySelectorAll('g.node .nodeLabel, g.node text').forEach(label =>
+            sizes.push(parseFloat(getComputedStyle(label).fontSize) * scale));
+        });
+        return sizes.length ? Math.min(...sizes) : -1;""")
+    assert smallest >= 11, smallest  # px on screen, at default zoom
+    target = next(h for h in hrefs if h.endswith(expected_link))
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+                           browser.find_element("css selector", f'.specmesh-flow svg a[href="{target}"]'))
+    open_page(browser, browser.current_url)
+    assert browser.current_url.endswith(expected_link), browser.current_url
+
+
+def test_the_estate_graph_zooms_and_pans(browser, base_url):
+    open_page(browser, base_url + "flows/")
+    graph_ready(browser)
+    width = lambda: browser.execute_script("return document.querySelector('.specmesh-flow svg').getBoundingClientRect().width")  # noqa: E731
+    before = width()
+    browser.find_element("css selector", ".smd-zoom button[title='Zoom in']").click()
+    assert width() > before * 1.2
+    browser.find_element("css selector", ".smd-zoom button[title='Actual size']").click()
+    assert abs(width() - before) < 1
+    links = browser.execute_script("return [...document.querySelectorAll('.md-content a')].map(a => a.href)")
+    assert any(h and h.endswith("flows/finance/") for h in links)  # filter by domain

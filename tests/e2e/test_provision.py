@@ -281,7 +281,7 @@ def test_clean_up_deletes_only_what_was_allowed(kafka, tmp_path):
     plain = provision(kafka, smaller)  # an undeclared binding is revoked without any flag; topics stay
     assert plain.returncode == 0, plain.stdout + plain.stderr
     assert f"- revoke acl ALLOW User:{domain} READ TOPIC:PREFIXED:{domain}" in plain.stdout
-    assert "delete topic" not in plain.stdout
+    assert "- delete topic" not in plain.stdout
     assert f"{domain}: topic {domain}._public.returns: kept: --clean-unspecified --allow-delete topics" in plain.stdout
     assert f"{domain}._public.returns" in topics_under(kafka, domain + ".")
     assert (("TOPIC", domain, "PREFIXED", f"User:{domain}", "READ", "ALLOW", "*") not in acls_of(kafka, domain))

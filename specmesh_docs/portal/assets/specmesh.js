@@ -1,7 +1,85 @@
-/* Renders the portal's flow graphs with the Mermaid shipped in the site (no CDN). */
-document.addEventListener("DOMContentLoaded", function () {
-  var graphs = document.querySelectorAll(".specmesh-flow");
-  if (!graphs.length || typeof window.mermaid === "undefined") return;
-  window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", maxTextSize: 2000000, maxEdges: 20000 });
-  window.mermaid.run({ nodes: graphs });
-});
+/* Renders the portal's flow graphs with the Mermaid shipped in the site (no CDN), at a readable
+   size, with every node a link to its page, and with pan (drag) and zoom (buttons, Ctrl + wheel). */
+(function () {
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function linksFor(graph) {
+    var next = graph.nextElementSibling;
+    while (next && !next.classList.contains("smd-graph-links")) next = next.nextElementSibling;
+    if (!next) return {};
+    try { return JSON.parse(next.getAttribute("data-links") || "{}"); } catch (e) { return {}; }
+  }
+
+  function linkNodes(graph, links) {
+    graph.querySelectorAll("g.node").forEach(function (node) {
+      var match = /flowchart-(.+)-\d+$/.exec(node.id || "");
+      var href = match && links[match[1]];
+      if (!href || node.parentNode.nodeName === "a") return;
+      var anchor = document.createElementNS(SVG, "a");
+      anchor.setAttribute("href", href);
+      anchor.setAttribute("class", "smd-node-link");
+      node.parentNode.insertBefore(anchor, node);
+      anchor.appendChild(node);
+    });
+  }
+
+  function panAndZoom(graph) {
+    var svg = graph.querySelector("svg");
+    if (!svg) return;
+    var box = svg.viewBox && svg.viewBox.baseVal;
+    var width = box && box.width ? box.width : svg.getBoundingClientRect().width;
+    var height = box && box.height ? box.height : svg.getBoundingClientRect().height;
+    var scale = 1;
+    function apply() {
+      svg.style.maxWidth = "none";
+      svg.setAttribute("width", String(width * scale));
+      svg.setAttribute("height", String(height * scale));
+    }
+    apply();
+    var bar = document.createElement("div");
+    bar.className = "smd-zoom";
+    [["−", 1 / 1.25, "Zoom out"], ["+", 1.25, "Zoom in"], ["1:1", 0, "Actual size"]].forEach(function (b) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b[0];
+      button.title = b[2];
+      button.addEventListener("click", function () { scale = b[1] ? Math.min(4, Math.max(0.2, scale * b[1])) : 1; apply(); });
+      bar.appendChild(button);
+    });
+    graph.parentNode.insertBefore(bar, graph);
+    graph.addEventListener("wheel", function (e) {
+      if (!e.ctrlKey) return;
+      e.preventDefault();
+      scale = Math.min(4, Math.max(0.2, scale * (e.deltaY < 0 ? 1.1 : 1 / 1.1)));
+      apply();
+    }, { passive: false });
+    var drag = null;
+    graph.addEventListener("mousedown", function (e) {
+      if (e.target.closest && e.target.closest("a")) return;
+      drag = { x: e.clientX, y: e.clientY, left: graph.scrollLeft, top: graph.scrollTop };
+      graph.classList.add("smd-dragging");
+    });
+    window.addEventListener("mousemove", function (e) {
+      if (!drag) return;
+      graph.scrollLeft = drag.left - (e.clientX - drag.x);
+      graph.scrollTop = drag.top - (e.clientY - drag.y);
+    });
+    window.addEventListener("mouseup", function () { drag = null; graph.classList.remove("smd-dragging"); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var graphs = document.querySelectorAll(".specmesh-flow");
+    if (!graphs.length || typeof window.mermaid === "undefined") return;
+    window.mermaid.initialize({
+      startOnLoad: false, securityLevel: "strict", maxTextSize: 2000000, maxEdges: 20000,
+      flowchart: { useMaxWidth: false, htmlLabels: false }, themeVariables: { fontSize: "14px" }
+    });
+    window.mermaid.run({ nodes: graphs }).then(function () {
+      graphs.forEach(function (graph) {
+        linkNodes(graph, linksFor(graph));
+        panAndZoom(graph);
+        graph.setAttribute("data-ready", "true");
+      });
+    });
+  });
+})();
