@@ -197,7 +197,7 @@ def cmd_portal(args: argparse.Namespace) -> int:
 
     from .portal.build import build, portal_settings, serve
 
-    settings = portal_settings(args.sources, args.config, args.metrics or [], args.title)
+    settings = portal_settings(args.sources, args.config, args.metrics or [], args.title, args.templates)
     if args.action == "serve":
         serve(settings, args.dev_addr)
         return EXIT_OK
@@ -334,6 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     portal.add_argument("--config", metavar="FILE", help="portal.yaml: title, sources, metrics, site_url")
     portal.add_argument("--metrics", action="append", metavar="FILE", help="output of specmesh storage / consumption")
     portal.add_argument("--title", metavar="TEXT")
+    portal.add_argument("--templates", metavar="DIR",
+                        help="page templates that override the packaged ones (e.g. the repo's site_templates/)")
     portal.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="for serve")
     portal.set_defaults(func=cmd_portal)
 

@@ -33,15 +33,18 @@ def write_config(folder: Path, settings: dict, site_dir: Path | None) -> Path:
     return path
 
 
-def portal_settings(sources: list[str], config_file: str | None, metrics: list[str], title: str | None) -> dict:
+def portal_settings(sources: list[str], config_file: str | None, metrics: list[str], title: str | None,
+                    templates: str | None = None) -> dict:
     """portal.yaml (its relative paths count from the file) plus the command line's (from here)."""
-    from .sources import load_config, normalize
+    from .sources import load_config, normalize, templates_dir
 
     settings = load_config(Path(config_file)) if config_file else {}
     settings["sources"] = [*settings.get("sources", []), *[normalize(s, Path.cwd()) for s in sources]]
     settings["metrics"] = [*settings.get("metrics", []), *[str(Path(m).resolve()) for m in metrics]]
     if title:
         settings["title"] = title
+    if templates:
+        settings["templates"] = templates_dir(templates)
     return settings
 
 

@@ -111,7 +111,13 @@ def generate(settings: dict, base: Path) -> Generated:
         target = f"specs/{slug(p.domain)}{p.page_suffix}/{slug(spec.name)}"
         downloads[p.spec_file] = target
         files[target] = spec
-    pages = render_pages(build_pages(estate, title, repo_links, downloads, unreadable), {p.domain for p in products})
+    templates = settings.get("templates")
+    if templates:  # mkdocs.yml's `extra.specmesh.templates` counts from the mkdocs.yml
+        from .sources import templates_dir
+
+        templates = templates_dir(str(base / templates))
+    pages = render_pages(build_pages(estate, title, repo_links, downloads, unreadable), {p.domain for p in products},
+                         templates)
     files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css", "specmesh.js")})
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},

@@ -20,10 +20,16 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 PII_BADGE = Markup('<span class="smd-badge smd-pii">PII</span>')
 
 
-def environment():
+def environment(overrides: str | None = None):
+    """The packaged templates, behind an organisation's overrides when given. Packaged ones are
+    also reachable as `specmesh/NAME`, so an override can extend the page it replaces. Escaping
+    (autoescape, and `finalize` for Markdown) holds for overrides too: it lives here, not in them."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
+    packaged = jinja2.FileSystemLoader(str(TEMPLATES))
+    loaders = ([jinja2.FileSystemLoader(overrides)] if overrides else []) + [packaged]
+    loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"specmesh": packaged}), *loaders])
+    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
                              finalize=md)
     env.filters["yaml"] = front_matter
@@ -55,9 +61,9 @@ def external(url: str, text: str) -> Markup:
     return Markup(f"[{md(text)}]({h(link_target(safe))})") if safe else md(text)
 
 
-def render_pages(pages: list[Page], known_products: set[str]) -> dict[str, str]:
+def render_pages(pages: list[Page], known_products: set[str], overrides: str | None = None) -> dict[str, str]:
     """docs-relative path -> Markdown."""
-    env = environment()
+    env = environment(overrides)
     templates = {}
     out = {}
     for page in pages:

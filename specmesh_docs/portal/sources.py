@@ -14,7 +14,7 @@ from ..output import redact, visible
 from .escape import safe_url
 
 CACHE = Path(os.environ.get("SPECMESH_CACHE", Path.home() / ".cache" / "specmesh_docs")) / "repos"
-CONFIG_KEYS = {"title", "sources", "metrics", "site_url"}
+CONFIG_KEYS = {"title", "sources", "metrics", "site_url", "templates"}
 SOURCE_KEYS = {"path", "git", "ref", "link"}
 
 
@@ -129,10 +129,22 @@ def load_config(path: Path) -> dict:
             raise SpecError(f"{key} must be a list", doc.pos(key))
     if "title" in doc and not isinstance(doc["title"], str):
         raise SpecError("title must be text", doc.pos("title"))
+    if "templates" in doc and not isinstance(doc["templates"], str):
+        raise SpecError("templates must be a directory path", doc.pos("templates"))
     if "site_url" in doc and safe_url(doc["site_url"]) is None:
         raise SpecError("site_url must be an http:// or https:// URL (no credentials, quotes or spaces)", doc.pos("site_url"))
     config = plain(doc)
     base = path.resolve().parent  # relative paths in portal.yaml count from the file
     config["sources"] = [normalize(raw, base, doc["sources"].pos(i)) for i, raw in enumerate(config.get("sources") or [])]
     config["metrics"] = [str(base / m) for m in config.get("metrics") or []]
+    if config.get("templates"):
+        config["templates"] = templates_dir(str(base / config["templates"]), doc.pos("templates"))
     return config
+
+
+def templates_dir(path: str, at: Position | None = None) -> str:
+    """An organisation's template overrides: a directory, read in front of the packaged templates."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise SpecError(f"templates directory {path} does not exist", at)
+    return str(folder.resolve())

@@ -130,3 +130,51 @@ def test_a_topic_page_says_who_a_change_would_break(site):
     assert "Read today by 2 subscribing data product(s)" in section, section[:400]
     assert "products/health.life_enhancer/" in section and "products/retail.checkout/" in section
     assert "<strong>all subscribers</strong>" in section
+
+
+def build(sources: list[str], out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", *sources, "--out", str(out), *extra],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def test_the_repos_site_templates_override_one_page_and_keep_the_rest(tmp_path):
+    run = build([str(EXAMPLES)], tmp_path / "site", "--templates", str(REPO / "site_templates"))
+    assert run.returncode == 0, run.stderr
+    protected = (tmp_path / "site" / "topics" / "finance.campaign._protected.campaign-budget" / "index.html").read_text()
+    public = (tmp_path / "site" / "topics" / "finance.campaign._public.sale" / "index.html").read_text()
+    assert "How to request access." in protected and "grant-access:&lt;your domain&gt;" in protected
+    assert "How to request access." not in public and 'id="impact-of-a-change"' in public  # the rest: packaged
+
+
+def test_an_overridden_template_still_escapes_hostile_values(tmp_path):
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / "product.md.j2").write_text(
+        '{% extends "specmesh/product.md.j2" %}{% block nothing %}{% endblock %}')
+    (overrides / "domain.md.j2").write_text(
+        "---\ntitle: {{ ('Domain ' ~ domain)|yaml }}\n---\n# Team page\n\n{% for p in products %}"
+        "Owner says: {{ p.info.title }} / {{ p.info.description }}\n{% endfor %}\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "evil-api.yaml").write_text(
+        "asyncapi: '2.6.0'\nid: 'urn:evil.corp'\ninfo:\n  title: '<script>window.__pwned=1</script>'\n"
+        "  version: '1'\n  description: '[x](javascript:alert(1)) <img src=x onerror=alert(2)>'\nchannels: {}\n")
+    run = build([str(repo)], tmp_path / "site", "--templates", str(overrides))
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "site" / "domains" / "evil" / "index.html").read_text()
+    assert "Team page" in page
+    assert "<script>window.__pwned" not in page and "<img src=x" not in page and 'href="javascript' not in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+
+
+def test_templates_in_portal_yaml_count_from_the_file_and_a_missing_directory_is_positioned(tmp_path):
+    config = tmp_path / "portal.yaml"
+    config.write_text(f"sources: [{EXAMPLES}]\ntemplates: overrides\n")
+    run = build([], tmp_path / "site", "--config", str(config))
+    assert run.returncode == 2 and f"{config}:2:" in run.stderr and "templates directory" in run.stderr
+    (tmp_path / "overrides").mkdir()
+    (tmp_path / "overrides" / "topic.md.j2").write_text((REPO / "site_templates" / "topic.md.j2").read_text())
+    run = build([], tmp_path / "site", "--config", str(config))
+    assert run.returncode == 0, run.stderr
+    assert "How to request access." in (tmp_path / "site" / "topics" / "finance.campaign._protected.campaign-budget"
+                                        / "index.html").read_text()
