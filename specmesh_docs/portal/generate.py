@@ -82,6 +82,7 @@ def generate(settings: dict, base: Path) -> Generated:
     from ..lint.runner import discover, load_all, lint_products
     from ..policy import PolicyCache
     from .render import render_pages
+    from .history import DEFAULT_COMMITS, histories
     from .sources import normalize, resolve
 
     title = str(settings.get("title") or "Data products")
@@ -90,14 +91,16 @@ def generate(settings: dict, base: Path) -> Generated:
         raise SpecError("the portal has no sources: give directories or git URLs (or `sources:` in portal.yaml)")
     policies = PolicyCache()
     unreadable: list[tuple[str, SpecError]] = []  # (spec as its repo names it, error): on the Problems page
-    products, source_of = [], {}
+    products, source_of, history = [], {}, {}
     for source in sources:
         files = discover([str(source.path)], policies.for_spec(source.path / "x").spec_patterns)
         errors: list[SpecError] = []
-        for product in load_all(files, policies, errors, confine=source.path):  # a source is a whole repository
+        loaded = load_all(files, policies, errors, confine=source.path)  # a source is a whole repository
+        for product in loaded:
             products.append(product)
             source_of[product.spec_file] = source
         unreadable += [in_repo_terms(e, source.path) for e in errors]
+        history.update(histories(source.path, loaded, policies, int(settings.get("history_commits") or DEFAULT_COMMITS)))
     for where, error in unreadable:
         print(f"specmesh: portal: {where}: {error.message} (listed on the Problems page)", file=sys.stderr)
     estate = build_estate(products, lint_products(products, policies), read_metrics(settings.get("metrics") or [], base))
@@ -116,13 +119,13 @@ def generate(settings: dict, base: Path) -> Generated:
         from .sources import templates_dir
 
         templates = templates_dir(str(base / templates))
-    pages = render_pages(build_pages(estate, title, repo_links, downloads, unreadable), {p.domain for p in products},
-                         templates)
+    pages = render_pages(build_pages(estate, title, repo_links, downloads, unreadable, history),
+                         {p.domain for p in products}, templates)
     files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css", "specmesh.js")})
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},
            {"Access matrix": "access.md"}, {"PII map": "pii.md"}, {"Flow graph": "flows.md"},
-           {"Owners": "owners.md"}, {"Tags": "tags.md"}, {"Problems": "problems.md"}]
+           {"Owners": "owners.md"}, {"Recent changes": "changes.md"}, {"Tags": "tags.md"}, {"Problems": "problems.md"}]
     if estate.metrics:
         nav.append({"Chargeback": "chargeback.md"})
     return Generated(pages, nav, files, catalog_document(estate), [str(s.path) for s in sources], build_stamp(sources))

@@ -122,8 +122,11 @@ def lint_counts(findings: list) -> dict[str, int]:
 
 
 def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = None,
-                spec_downloads: dict[str, str] | None = None, unreadable: list | None = None) -> list[Page]:
-    repo_links, spec_downloads = repo_links or {}, spec_downloads or {}
+                spec_downloads: dict[str, str] | None = None, unreadable: list | None = None,
+                history: dict | None = None) -> list[Page]:
+    from .history import recent
+
+    repo_links, spec_downloads, history = repo_links or {}, spec_downloads or {}, history or {}
     separate_collisions(estate.products)
     pages = [Page("index.md", "home.md.j2", home(estate, title))]
     for d, products in estate.by_domain.items():
@@ -133,7 +136,8 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
         pages.append(Page(product_path(p), "product.md.j2", {
             "product": p, "domain": business_domain(p.domain), "findings": estate.product_findings(p),
             "counts": lint_counts(estate.product_findings(p)), "repo": repo_links.get(p.spec_file),
-            "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(estate, p)}))
+            "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(estate, p),
+            "history": history.get(p.spec_file), "in_git": p.spec_file in history}))
     for v in estate.topics.values():
         pages.append(Page(topic_path(v.name), "topic.md.j2", topic(estate, v)))
     pages += [
@@ -144,6 +148,7 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
         Page("problems.md", "problems.md.j2", {**problems(estate), "unreadable": unreadable or []}),
     ]
     pages.append(Page("owners.md", "owners.md.j2", {"owners": owners(estate)}))
+    pages.append(Page("changes.md", "changes.md.j2", {"rows": recent(history, estate.products), "in_git": bool(history)}))
     if estate.metrics:
         pages.append(Page("chargeback.md", "chargeback.md.j2", chargeback(estate)))
     return pages

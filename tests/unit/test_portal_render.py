@@ -178,3 +178,30 @@ def test_templates_in_portal_yaml_count_from_the_file_and_a_missing_directory_is
     assert run.returncode == 0, run.stderr
     assert "How to request access." in (tmp_path / "site" / "topics" / "finance.campaign._protected.campaign-budget"
                                         / "index.html").read_text()
+
+
+def test_a_git_source_gives_each_product_its_history_and_the_estate_recent_changes(tmp_path):
+    """Three commits: the spec, a topic added, an incompatible schema; the same rules as `specmesh diff`."""
+    from tests.unit.test_diff import ORDER, commit, git, write
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo)
+    commit(repo, "first")
+    write(repo, extra="  _public.refund:\n    bindings: {kafka: {partitions: 1}}\n    publish:\n      operationId: "
+                      "publishRefund\n      summary: Refunds.\n      message: {payload: {type: object}}\n", version="1.1.0")
+    commit(repo, "add refunds")
+    write(repo, version="1.2.0", schema={**ORDER, "fields": ORDER["fields"] + [{"name": "branch", "type": "string"}]})
+    commit(repo, "branch without a default")
+    run = build([str(repo)], tmp_path / "site")
+    assert run.returncode == 0, run.stderr
+    product = (tmp_path / "site" / "products" / "acme.orders" / "index.html").read_text()
+    history = re.sub(r"<[^>]+>", " ", product.split('id="history"')[1].split("<h2")[0])
+    assert "1.2.0" in history and "1.1.0" in history and "1.0.0" in history
+    assert "READER_FIELD_MISSING_DEFAULT_VALUE" in history and "topic acme.orders._public.refund removed" in history
+    assert "data product acme.orders added" in history
+    changes = (tmp_path / "site" / "changes" / "index.html").read_text()
+    rows = re.findall(r"<tr>(.*?)</tr>", changes, re.S)[1:]
+    assert 'smd-badge smd-private">breaking' in rows[0]  # the newest commit, breaking first
+    assert len(rows) >= 4
