@@ -1,10 +1,13 @@
-"""Portal build speed on a generated estate: N specs x 10 channels (about 10 N topic pages).
+"""Portal build speed on a generated estate in a git repository with 20 commits (so every product
+page gets its history): N specs x 10 channels (about 10 N topic pages).
 
 python benchmarks/portal_bench.py [N ...]   (targets: 200 specs <= 30 s; 1,000 specs <= 5.5 x the 200 time)
+Prints wall time, pages, site size and the build's peak memory (max RSS).
 """
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import tempfile
@@ -15,26 +18,50 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from gen_estate import generate  # noqa: E402
 
+COMMITS = 20
+
+
+def git(cwd: Path, *args: str) -> None:
+    env = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@acme.example", "GIT_COMMITTER_NAME": "b",
+           "GIT_COMMITTER_EMAIL": "b@acme.example", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True, env=env)
+
+
+def estate_with_history(root: Path, count: int) -> Path:
+    """The estate, then 19 more commits, each changing a few specs (a partition count, a version)."""
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    paths = generate(root / "estate", count)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "estate")
+    for n in range(1, COMMITS):
+        for path in paths[n % len(paths)::max(1, len(paths) // 5)][:5]:
+            text = path.read_text()
+            path.write_text(text.replace("partitions: 1\n", f"partitions: {1 + n}\n", 1)
+                            .replace("version: '1.0.", f"version: '1.{n}.", 1))
+        git(root, "commit", "-qam", f"change {n}")
+    return root / "estate"
+
 
 def main() -> None:
     counts = [int(a) for a in sys.argv[1:]] or [200, 1000]
     times = {}
     for count in counts:
         with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            (root / ".git").mkdir()
-            generate(root / "estate", count)
-            out = root / "site"
+            source = estate_with_history(Path(tmp) / "repo", count)
+            out = Path(tmp) / "site"
             start = time.perf_counter()
-            run = subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", str(root / "estate"),
-                                  "--out", str(out)], capture_output=True, text=True, cwd=HERE.parent)
+            run = subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", str(source), "--out", str(out)],
+                                 capture_output=True, text=True, cwd=HERE.parent)
             took = time.perf_counter() - start
             if run.returncode != 0:
                 sys.exit(run.stderr[-3000:])
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
             pages = sum(1 for _ in out.rglob("index.html"))
             size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
             times[count] = took
-            print(f"portal for {count} specs x 10 channels: {took:.1f} s wall, {pages} pages, {size / 1e6:.0f} MB")
+            print(f"portal for {count} specs x 10 channels, history of {COMMITS} commits: {took:.1f} s wall, "
+                  f"{pages} pages, {size / 1e6:.0f} MB, peak memory {peak:.0f} MiB")
     if 200 in times and 1000 in times:
         print(f"1,000 specs / 200 specs: {times[1000] / times[200]:.2f} x (target <= 5.5)")
 

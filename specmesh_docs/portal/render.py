@@ -35,7 +35,7 @@ def environment(overrides: str | None = None):
     env.filters["yaml"] = front_matter
     env.filters["repo_path"] = repo_path
     env.filters["repo_text"] = lambda text: re.sub(r"(?:\.\./)+", "", str(text))  # no build-machine hops
-    env.globals.update(badge=badge, change_badge=change_badge, code=code, contact=contact, h=h, md_block=md_block, human_ms=human_ms, human_bytes=human_bytes, slug=slug,
+    env.globals.update(badge=badge, change_badge=change_badge, schema_source=schema_source, code=code, contact=contact, h=h, md_block=md_block, human_ms=human_ms, human_bytes=human_bytes, slug=slug,
                        topic_path=topic_path, product_path=product_path, domain_path=domain_path,
                        pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))
     return env
@@ -47,6 +47,15 @@ def repo_path(path: str) -> str:
     while parts and parts[0] in ("..", "."):
         parts.pop(0)
     return "/".join(parts)
+
+
+def schema_source(schema) -> str:
+    """The schema as written: .proto text as it is, Avro and JSON Schema as indented JSON."""
+    from ..spec.flatten import plain
+
+    if isinstance(schema.document, str):
+        return schema.document
+    return json.dumps(plain(schema.document), indent=2, ensure_ascii=False, default=str)
 
 
 def change_badge(severity: str) -> Markup:

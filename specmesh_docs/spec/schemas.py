@@ -241,9 +241,17 @@ class AvroReader:
         if isinstance(t, str):
             return t if t in AVRO_PRIMITIVES else self._full(t, namespace).rpartition(".")[2]
         if isinstance(t, list):
-            return " | ".join(self._describe(b, namespace) for b in t)
+            branches = [self._describe(b, namespace) for b in t]
+            if len(branches) == 2 and "null" in branches:  # the usual optional value
+                return f"{next(b for b in branches if b != 'null')} (optional)"
+            return " | ".join(branches)
         if isinstance(t, dict):
             kind = t.get("type")
+            readable = LOGICAL_TYPES.get(str(t.get("logicalType")))
+            if readable:
+                if t.get("logicalType") == "decimal" and isinstance(t.get("precision"), int):
+                    return f"decimal({t['precision']}, {t.get('scale', 0)})"
+                return readable
             if kind == "array":
                 return f"array<{self._describe(t.get('items'), namespace)}>"
             if kind == "map":
@@ -254,6 +262,14 @@ class AvroReader:
                 return f"{kind} ({t['logicalType']})"
             return self._describe(kind, namespace)
         return "?"
+
+
+LOGICAL_TYPES = {  # Avro logical types as people read them
+    "timestamp-millis": "timestamp (ms)", "timestamp-micros": "timestamp (µs)", "timestamp-nanos": "timestamp (ns)",
+    "local-timestamp-millis": "local timestamp (ms)", "local-timestamp-micros": "local timestamp (µs)",
+    "date": "date", "time-millis": "time of day (ms)", "time-micros": "time of day (µs)", "uuid": "uuid",
+    "decimal": "decimal", "duration": "duration",
+}
 
 
 def _avro_kind(doc: object) -> str:

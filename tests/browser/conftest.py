@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import shutil
 import subprocess
 import sys
@@ -52,9 +53,15 @@ def site(tmp_path_factory) -> Path:
     (hostile / ".git").mkdir(parents=True)
     (hostile / "evil-api.yaml").write_text(HOSTILE)
     out = root / "site"
+    metrics = root / "storage.json"  # so that the chargeback page is built too
+    metrics.write_text(json.dumps({"version": 1, "kind": "specmesh-storage", "bytes_include_replicas": True, "products": [
+        {"domain": "finance.campaign", "spec": "", "topics": [{"name": "finance.campaign._public.sale", "exists": True,
+                                                               "partitions": 12, "bytes": 3_500_000, "records": 1200}],
+         "totals": {"bytes": 3_500_000, "records": 1200, "topics": 1}}], "totals": {"bytes": 3_500_000, "records": 1200,
+                                                                                  "topics": 1}}))
     run = subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", str(EXAMPLES), str(hostile),
-                          "--out", str(out), "--title", "ACME data products"], capture_output=True, text=True,
-                         cwd=REPO, timeout=300)
+                          "--out", str(out), "--title", "ACME data products", "--metrics", str(metrics)],
+                         capture_output=True, text=True, cwd=REPO, timeout=300)
     assert run.returncode == 0, run.stderr
     return out
 

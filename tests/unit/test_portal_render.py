@@ -205,3 +205,29 @@ def test_a_git_source_gives_each_product_its_history_and_the_estate_recent_chang
     rows = re.findall(r"<tr>(.*?)</tr>", changes, re.S)[1:]
     assert 'smd-badge smd-private">breaking' in rows[0]  # the newest commit, breaking first
     assert len(rows) >= 4
+
+
+def test_schemas_read_as_people_read_them_with_the_raw_source_beside(site):
+    page = (site / "topics" / "health.fitness._protected.workout" / "index.html").read_text()
+    sections = [part.split("</details>")[0] for part in page.split('class="smd-raw"')[1:]]
+    assert len(sections) == 2 and all("<summary>Raw schema" in s and 'class="highlight"' in s for s in sections)
+    assert "health.fitness.Workout.avsc" in sections[1] and "WorkoutKind" in sections[1]
+
+
+@pytest.mark.parametrize("avro_type, shown", [
+    ({"type": "long", "logicalType": "timestamp-millis"}, "timestamp (ms)"),
+    ({"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}, "decimal(10, 2)"),
+    (["null", "string"], "string (optional)"),
+    (["null", "string", "int"], "null | string | int"),
+    ({"type": "int", "logicalType": "date"}, "date"),
+])
+def test_avro_types_are_named_as_people_read_them(tmp_path, avro_type, shown):
+    from specmesh_docs.spec import load_spec
+
+    (tmp_path / ".git").mkdir()
+    spec = tmp_path / "x-api.yaml"
+    spec.write_text("asyncapi: '2.6.0'\nid: 'urn:acme.x'\ninfo: {title: X, version: '1'}\nchannels:\n  _public.a:\n"
+                    "    publish:\n      message:\n        schemaFormat: application/vnd.apache.avro+json;version=1.9.0\n"
+                    f"        payload: {json.dumps({'type': 'record', 'name': 'R', 'fields': [{'name': 'f', 'type': avro_type}]})}\n")
+    [field] = load_spec(str(spec)).topics[0].value.fields
+    assert field.type == shown
