@@ -418,6 +418,15 @@ def _root_message(messages, elements, ast, at: Position):
                     "mark one with a // @RootNode comment", at)
 
 
+def _flat_elements(elements, ast):
+    """(element, oneof group or "") for a message's elements, each `oneof`'s fields in place."""
+    for element in elements:
+        if isinstance(element, ast.OneOf):
+            yield from ((inner, element.name) for inner in element.elements)
+        else:
+            yield element, ""
+
+
 def _proto_walk(msg, prefix, out, by_name, stack, shown, ast, budget: Budget) -> None:
     if prefix.count(".") > MAX_DEPTH:
         return
@@ -425,11 +434,14 @@ def _proto_walk(msg, prefix, out, by_name, stack, shown, ast, budget: Budget) ->
     nested = {e.name: e for e in msg.elements if isinstance(e, ast.Message)}
     scope = {**by_name, **nested}
     comment = ""
-    for element in msg.elements:
+    for element, group in _flat_elements(msg.elements, ast):
         if isinstance(element, ast.Comment):
             comment = element.text.lstrip("/").strip(" *")
             continue
-        if isinstance(element, ast.Field):
+        if isinstance(element, ast.MapField):  # map<K, V>: one field, typed as written
+            out.append(Field(name=prefix + element.name, type=f"map<{element.key_type}, {element.value_type}>",
+                             required=False, doc=comment, pos=Position(shown, 0, 0)))
+        elif isinstance(element, ast.Field):
             options = {o.name.strip("()"): o.value for o in element.options}
             pii = options.get("debug_redact") is True or any(k.endswith("pii") and v is True for k, v in options.items())
             label = element.cardinality.value.lower() if element.cardinality else ""
@@ -438,7 +450,8 @@ def _proto_walk(msg, prefix, out, by_name, stack, shown, ast, budget: Budget) ->
             recursive = child is not None and child.name in inner
             out.append(Field(
                 name=prefix + element.name,
-                type=f"{'repeated ' if label == 'repeated' else ''}{element.type}{' (recursive)' if recursive else ''}",
+                type=f"{'repeated ' if label == 'repeated' else ''}{element.type}{' (recursive)' if recursive else ''}"
+                     + (f" (one of {group})" if group else ""),
                 required=label == "required", doc=comment, pii=pii, pos=Position(shown, 0, 0)))
             if child is not None and not recursive:
                 _proto_walk(child, f"{prefix}{element.name}.", out, scope, inner, shown, ast, budget)

@@ -231,3 +231,13 @@ def test_avro_types_are_named_as_people_read_them(tmp_path, avro_type, shown):
                     f"        payload: {json.dumps({'type': 'record', 'name': 'R', 'fields': [{'name': 'f', 'type': avro_type}]})}\n")
     [field] = load_spec(str(spec)).topics[0].value.fields
     assert field.type == shown
+
+
+def test_protobuf_maps_and_oneofs_are_fields_with_readable_types():
+    from specmesh_docs.errors import Position
+    from specmesh_docs.spec.schemas import protobuf_schema
+
+    schema = protobuf_schema('syntax = "proto3";\npackage a;\nmessage M {\n  map<string, int64> counts = 1;\n'
+                             '  oneof payment { string card = 2; string iban = 3; }\n}\n', "x.proto", Position("x"))
+    assert [(f.name, f.type) for f in schema.fields] == [
+        ("counts", "map<string, int64>"), ("card", "string (one of payment)"), ("iban", "string (one of payment)")]
