@@ -100,7 +100,8 @@ def generate(settings: dict, base: Path) -> Generated:
             products.append(product)
             source_of[product.spec_file] = source
         unreadable += [in_repo_terms(e, source.path) for e in errors]
-        history.update(histories(source.path, loaded, policies, int(settings.get("history_commits") or DEFAULT_COMMITS)))
+        commits = settings.get("history_commits")
+        history.update(histories(source.path, loaded, policies, DEFAULT_COMMITS if commits is None else int(commits)))
     for where, error in unreadable:
         print(f"specmesh: portal: {where}: {error.message} (listed on the Problems page)", file=sys.stderr)
     estate = build_estate(products, lint_products(products, policies), read_metrics(settings.get("metrics") or [], base))

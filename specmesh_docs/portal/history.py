@@ -30,7 +30,7 @@ class Entry:
 def histories(source: Path, products: list, policies, limit: int = DEFAULT_COMMITS) -> dict[str, list[Entry]]:
     """spec_file -> its entries, newest first; {} when the source is not in a git work tree."""
     root = _toplevel(source)
-    if root is None or not products:
+    if root is None or not products or limit <= 0:
         return {}
     log = _log(root, limit)
     if not log:

@@ -14,7 +14,7 @@ from ..output import redact, visible
 from .escape import safe_url
 
 CACHE = Path(os.environ.get("SPECMESH_CACHE", Path.home() / ".cache" / "specmesh_docs")) / "repos"
-CONFIG_KEYS = {"title", "sources", "metrics", "site_url", "templates"}
+CONFIG_KEYS = {"title", "sources", "metrics", "site_url", "templates", "history_commits"}
 SOURCE_KEYS = {"path", "git", "ref", "link"}
 
 
@@ -131,6 +131,9 @@ def load_config(path: Path) -> dict:
         raise SpecError("title must be text", doc.pos("title"))
     if "templates" in doc and not isinstance(doc["templates"], str):
         raise SpecError("templates must be a directory path", doc.pos("templates"))
+    count = doc.get("history_commits")
+    if "history_commits" in doc and (not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 500):
+        raise SpecError("history_commits must be a whole number from 0 to 500", doc.pos("history_commits"))
     if "site_url" in doc and safe_url(doc["site_url"]) is None:
         raise SpecError("site_url must be an http:// or https:// URL (no credentials, quotes or spaces)", doc.pos("site_url"))
     config = plain(doc)
