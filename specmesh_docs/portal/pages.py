@@ -129,6 +129,9 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
     repo_links, spec_downloads, history = repo_links or {}, spec_downloads or {}, history or {}
     separate_collisions(estate.products)
     pages = [Page("index.md", "home.md.j2", home(estate, title))]
+    edges_by_topic: dict[str, list] = {}
+    for edge in estate.flows(None):
+        edges_by_topic.setdefault(edge[1], []).append(edge)
     for d, products in estate.by_domain.items():
         pages.append(Page(domain_path(d), "domain.md.j2", {"domain": d, "products": products, "estate": estate}))
         pages.append(Page(f"flows/{slug(d)}.md", "flows.md.j2", flows(estate, d)))
@@ -136,7 +139,7 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
         pages.append(Page(product_path(p), "product.md.j2", {
             "product": p, "domain": business_domain(p.domain), "findings": estate.product_findings(p),
             "counts": lint_counts(estate.product_findings(p)), "repo": repo_links.get(p.spec_file),
-            "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(estate, p),
+            "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(edges_by_topic, p),
             "history": history.get(p.spec_file), "in_git": p.spec_file in history}))
     for v in estate.topics.values():
         pages.append(Page(topic_path(v.name), "topic.md.j2", topic(estate, v)))
@@ -236,12 +239,11 @@ def flows(estate: Estate, domain: str | None) -> dict:
             "domains": sorted(estate.by_domain)}
 
 
-def neighbourhood(estate: Estate, product) -> dict:
+def neighbourhood(edges_by_topic: dict[str, list], product) -> dict:
     """One hop each way: the producers of what it reads -> those topics -> it -> its topics -> their readers."""
-    mine = {t.name for t in product.topics}
-    reads = {c.name for c in product.consumed}
-    edges = [e for e in estate.flows(None) if e[1] in mine or (e[1] in reads and e[2] == product.domain)]
-    return flow_graph(edges, products_only=False)
+    edges = [e for t in product.topics for e in edges_by_topic.get(t.name, [])]
+    edges += [e for c in product.consumed for e in edges_by_topic.get(c.name, []) if e[2] == product.domain]
+    return flow_graph(list(dict.fromkeys(edges)), products_only=False)
 
 
 def flow_graph(edges: list[tuple[str, str, str]], products_only: bool) -> dict:

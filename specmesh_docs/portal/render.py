@@ -35,7 +35,7 @@ def environment(overrides: str | None = None):
     env.filters["yaml"] = front_matter
     env.filters["repo_path"] = repo_path
     env.filters["repo_text"] = lambda text: re.sub(r"(?:\.\./)+", "", str(text))  # no build-machine hops
-    env.globals.update(badge=badge, change_badge=change_badge, schema_source=schema_source, code=code, contact=contact, h=h, md_block=md_block, human_ms=human_ms, human_bytes=human_bytes, slug=slug,
+    env.globals.update(badge=badge, change_badge=change_badge, raw_schema=raw_schema, code=code, contact=contact, h=h, md_block=md_block, human_ms=human_ms, human_bytes=human_bytes, slug=slug,
                        topic_path=topic_path, product_path=product_path, domain_path=domain_path,
                        pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))
     return env
@@ -47,6 +47,16 @@ def repo_path(path: str) -> str:
     while parts and parts[0] in ("..", "."):
         parts.pop(0)
     return "/".join(parts)
+
+
+def raw_schema(schema) -> Markup:
+    """The schema's source in a closed "Raw schema" box: plain escaped text in the page (cheap to
+    build and to index: 2,000 topic pages), coloured by the portal's script when opened; kept out
+    of the search index (the field table above is indexed)."""
+    lang = "protobuf" if schema.format == "protobuf" else "json"
+    where = f" ({h(repo_path(schema.file))})" if schema.file else ""
+    return Markup(f'<details class="smd-raw" data-search-exclude>\n<summary>Raw schema{where}</summary>\n'
+                  f'<pre class="smd-source" data-lang="{lang}"><code>{h(schema_source(schema))}</code></pre>\n</details>')
 
 
 def schema_source(schema) -> str:

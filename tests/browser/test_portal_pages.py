@@ -147,3 +147,18 @@ def test_the_estate_graph_zooms_and_pans(browser, base_url):
     assert abs(width() - before) < 1
     links = browser.execute_script("return [...document.querySelectorAll('.md-content a')].map(a => a.href)")
     assert any(h and h.endswith("flows/finance/") for h in links)  # filter by domain
+
+
+def test_a_raw_schema_opens_coloured_and_stays_text(browser, base_url):
+    open_page(browser, base_url + "topics/health.fitness._protected.workout/")
+    boxes = browser.find_elements("css selector", "details.smd-raw summary")
+    assert len(boxes) == 2
+    boxes[1].click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    script = "return [...document.querySelectorAll('details.smd-raw[open] pre.smd-source span')].map(s => s.className)"
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script(script))  # the toggle event comes a task later
+    spans = browser.execute_script(script)
+    assert {"smd-k", "smd-s"} <= set(spans)
+    text = browser.execute_script("return document.querySelectorAll('details.smd-raw')[1].querySelector('code').textContent")
+    assert '"WorkoutKind"' in text

@@ -210,8 +210,9 @@ def test_a_git_source_gives_each_product_its_history_and_the_estate_recent_chang
 def test_schemas_read_as_people_read_them_with_the_raw_source_beside(site):
     page = (site / "topics" / "health.fitness._protected.workout" / "index.html").read_text()
     sections = [part.split("</details>")[0] for part in page.split('class="smd-raw"')[1:]]
-    assert len(sections) == 2 and all("<summary>Raw schema" in s and 'class="highlight"' in s for s in sections)
+    assert len(sections) == 2 and all("<summary>Raw schema" in s and 'class="smd-source"' in s for s in sections)
     assert "health.fitness.Workout.avsc" in sections[1] and "WorkoutKind" in sections[1]
+    assert " data-search-exclude" in sections[1]
 
 
 @pytest.mark.parametrize("avro_type, shown", [

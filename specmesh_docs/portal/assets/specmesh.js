@@ -67,6 +67,48 @@
     window.addEventListener("mouseup", function () { drag = null; graph.classList.remove("smd-dragging"); });
   }
 
+  /* Raw schemas: coloured when first opened (JSON: keys, strings, numbers, literals; Protobuf:
+     keywords, types, strings, numbers, comments). Text only: spans built with textContent. */
+  var RULES = {
+    json: [["smd-k", /"(?:[^"\\]|\\.)*"(?=\s*:)/y], ["smd-s", /"(?:[^"\\]|\\.)*"/y],
+           ["smd-n", /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y], ["smd-l", /\b(?:true|false|null)\b/y]],
+    protobuf: [["smd-c", /\/\/[^\n]*|\/\*[\s\S]*?\*\//y], ["smd-s", /"(?:[^"\\]|\\.)*"/y],
+               ["smd-l", /\b(?:syntax|package|import|option|message|enum|oneof|map|repeated|optional|required|reserved|service|rpc|returns)\b/y],
+               ["smd-k", /\b(?:double|float|int32|int64|uint32|uint64|sint32|sint64|fixed32|fixed64|sfixed32|sfixed64|bool|string|bytes)\b/y],
+               ["smd-n", /\b\d+\b/y]]
+  };
+
+  function colour(code, lang) {
+    var rules = RULES[lang], text = code.textContent, out = document.createDocumentFragment(), plain = "", i = 0;
+    if (!rules) return;
+    while (i < text.length) {
+      var hit = null;
+      for (var r = 0; r < rules.length && !hit; r++) {
+        rules[r][1].lastIndex = i;
+        var m = rules[r][1].exec(text);
+        if (m && m[0].length) hit = [rules[r][0], m[0]];
+      }
+      if (!hit) { plain += text[i]; i++; continue; }
+      if (plain) { out.appendChild(document.createTextNode(plain)); plain = ""; }
+      var span = document.createElement("span");
+      span.className = hit[0];
+      span.textContent = hit[1];
+      out.appendChild(span);
+      i += hit[1].length;
+    }
+    if (plain) out.appendChild(document.createTextNode(plain));
+    code.textContent = "";
+    code.appendChild(out);
+  }
+
+  document.addEventListener("toggle", function (e) {
+    var box = e.target;
+    if (!box.classList || !box.classList.contains("smd-raw") || !box.open || box.getAttribute("data-coloured")) return;
+    box.setAttribute("data-coloured", "true");
+    var pre = box.querySelector("pre.smd-source");
+    if (pre) colour(pre.querySelector("code"), pre.getAttribute("data-lang"));
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     var graphs = document.querySelectorAll(".specmesh-flow");
     if (!graphs.length || typeof window.mermaid === "undefined") return;
