@@ -103,7 +103,14 @@ def await_visible(cluster, scopes, results: list[Result], timeout: float) -> lis
     deadline = time.monotonic() + timeout
     pause = 0.2
     while pending:
-        observed = cluster.observe(scopes)
+        try:
+            observed = cluster.observe(scopes)
+        except ClusterError:
+            if time.monotonic() > deadline:
+                raise  # a node may be restarting: ask again until the wait is over
+            time.sleep(pause)
+            pause = min(pause * 1.5, 2.0)
+            continue
         pending = [c for c in pending if not visible(c, observed[c.domain])]
         if not pending or time.monotonic() > deadline:
             break

@@ -91,6 +91,10 @@ def diff(desired: Desired, observed: Observed, clean: bool = False, allow_delete
     for name, want in sorted(desired.topics.items()):
         have = observed.topics.get(name)
         if have is None:
+            if want.replicas and observed.brokers and want.replicas > observed.brokers:
+                plan.errors.append(f"{name}: replication factor {want.replicas} needs {want.replicas} brokers; "
+                                   f"the cluster has {observed.brokers}")
+                continue
             plan.changes.append(Change("create", "topic", domain, name, None, want.to_dict()))
             continue
         _topic_update(plan, domain, want, have, observed.dynamic_configs.get(name, set()), name in desired.keyed)

@@ -60,3 +60,4 @@ class Observed:
     topics: dict[str, TopicState] = field(default_factory=dict)
     dynamic_configs: dict[str, set[str]] = field(default_factory=dict)  # topic -> keys set on the topic itself
     acls: set[Acl] = field(default_factory=set)
+    brokers: int | None = None  # brokers the cluster has (None: unknown)

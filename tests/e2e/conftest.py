@@ -96,13 +96,13 @@ def reset_domains(kafka, *domains: str, registry: str | None = None) -> None:
                         raise
 
 
-def dev_script(script: str, command: str, home: Path) -> dict[str, str]:
+def dev_script(script: str, command: str, home: Path, *args: str) -> dict[str, str]:
     """Runs scripts/kafka-dev or scripts/registry-dev with its state in `home`; the key=value lines it prints."""
     home_var = "KAFKA_DEV_HOME" if script == "kafka-dev" else "REGISTRY_DEV_HOME"
-    out = subprocess.run([str(REPO / "scripts" / script), command], capture_output=True, text=True, timeout=900,
+    out = subprocess.run([str(REPO / "scripts" / script), command, *args], capture_output=True, text=True, timeout=900,
                          env=dict(os.environ, **{home_var: str(home)}))
     if out.returncode != 0:
-        raise RuntimeError(f"scripts/{script} {command} failed:\n{out.stderr}")
+        raise RuntimeError(f"scripts/{script} {command} {' '.join(args)} failed:\n{out.stderr}")
     return dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
 
 

@@ -277,3 +277,14 @@ def test_a_parent_domain_is_refused_when_the_catalog_knows_a_child():
     parent, _ = _parent_and_child_state()
     plan = diff(parent, Observed(), known_domains={"retail.checkout", "retailer"})
     assert plan.errors == [e for e in plan.errors if "retail.checkout." in e] and len(plan.errors) == 1
+
+
+def test_a_replication_factor_above_the_broker_count_is_refused():
+    from specmesh_docs.provision.state import Desired, Scope
+
+    desired = Desired(Scope("acme.x", "acme.x.", "User:acme.x"), "x-api.yaml")
+    desired.topics["acme.x._public.t"] = TopicState("acme.x._public.t", 3, 5)
+    plan = diff(desired, Observed(brokers=3))
+    assert plan.errors == ["acme.x._public.t: replication factor 5 needs 5 brokers; the cluster has 3"]
+    assert not [c for c in plan.changes if c.kind == "topic"]
+    assert not diff(desired, Observed(brokers=None)).errors  # unknown broker count: the broker decides
