@@ -7,15 +7,14 @@ python benchmarks/diff_bench.py [N]   (targets: 200 specs <= 1.5 s wall, one spe
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_estate import generate  # noqa: E402
+from timing import wall  # noqa: E402
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -30,15 +29,6 @@ def change(path: Path) -> None:
     text = text.replace("partitions: 2\n", "partitions: 4\n", 1)
     text = text.replace("        - name: grant-access:", "        - name: grant-access:x", 1)
     path.write_text(text)
-
-
-def wall(cmd: list[str], cwd: Path, runs: int) -> tuple[float, int, str]:
-    times, out = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out.returncode, (out.stdout.strip().splitlines() or [""])[-1]
 
 
 def repo_with_change(root: Path, count: int, changed: int) -> tuple[Path, str, str]:
@@ -59,11 +49,13 @@ def main() -> None:
     cli = [sys.executable, "-m", "specmesh_docs", "diff"]
     with tempfile.TemporaryDirectory() as tmp:
         root, base, head = repo_with_change(Path(tmp) / "estate-repo", count, 20)
-        took, rc, last = wall([*cli, base, head], root, 5)
-        print(f"diff {count} specs, 20 changed, between two commits: {took:.2f} s wall (median of 5), exit {rc}: {last}")
+        took, out = wall([*cli, base, head], 5, root)
+        print(f"diff {count} specs, 20 changed, between two commits: {took:.2f} s wall (median of 5), "
+              f"exit {out.returncode}: {out.stdout.strip().splitlines()[-1]}")
         root, base, head = repo_with_change(Path(tmp) / "one-repo", 1, 1)
-        took, rc, last = wall([*cli, base, head], root, 10)
-        print(f"diff one spec between two commits: {took:.2f} s wall (median of 10), exit {rc}: {last}")
+        took, out = wall([*cli, base, head], 10, root)
+        print(f"diff one spec between two commits: {took:.2f} s wall (median of 10), exit {out.returncode}: "
+              f"{out.stdout.strip().splitlines()[-1]}")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,12 @@ The corpus is third-party data read in place: ../shared/conformance/wild, or $SP
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import wall  # noqa: E402
 
 
 def corpus() -> Path:
@@ -23,27 +23,19 @@ def corpus() -> Path:
     return base / "wild"
 
 
-def wall(cmd: list[str], runs: int) -> tuple[float, int]:
-    times, rc = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        rc = subprocess.run(cmd, capture_output=True).returncode
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), rc
-
-
 def main() -> None:
     wild = corpus()
     if not (wild / "RESULTS.tsv").is_file():
         sys.exit(f"wild corpus not found at {wild}")
     files = sum(1 for _ in open(wild / "RESULTS.tsv", encoding="utf-8")) - 1
     cli = [sys.executable, "-m", "specmesh_docs"]
-    took, rc = wall([*cli, "lint", str(wild), "--root", str(wild), "--format", "json:" + os.devnull], 5)
-    print(f"lint the wild corpus ({files} documents), process start to exit: {took:.2f} s wall (median of 5), exit {rc}")
+    took, out = wall([*cli, "lint", str(wild), "--root", str(wild), "--format", "json:" + os.devnull], 5)
+    print(f"lint the wild corpus ({files} documents), process start to exit: {took:.2f} s wall (median of 5), "
+          f"exit {out.returncode}")
     with tempfile.TemporaryDirectory() as tmp:
-        took, rc = wall([*cli, "portal", "build", str(wild), "--out", str(Path(tmp) / "site")], 3)
+        took, out = wall([*cli, "portal", "build", str(wild), "--out", str(Path(tmp) / "site")], 3)
         pages = sum(1 for _ in (Path(tmp) / "site").rglob("*.html"))
-    print(f"portal of the wild corpus: {took:.2f} s wall (median of 3), exit {rc}, {pages} pages")
+    print(f"portal of the wild corpus: {took:.2f} s wall (median of 3), exit {out.returncode}, {pages} pages")
 
 
 if __name__ == "__main__":

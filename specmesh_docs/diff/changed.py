@@ -13,18 +13,18 @@ import os
 import re
 from pathlib import Path
 
+from ..lint.runner import SKIP_DIRS
 from ..policy import POLICY_NAMES
 from .sides import KEEP
 
 _REF = re.compile(r"""["']?\$ref["']?\s*:\s*["']?([^"'\s,}#]*)""")
-SKIP = {".git", "node_modules", ".venv", "venv", "site", "__pycache__", ".tox", ".mypy_cache"}
 
 
 def files_of(root: Path) -> dict[str, Path]:
     """Relative path -> file, for every file a spec could read."""
     out: dict[str, Path] = {}
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in SKIP]
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
         for name in names:
             if name.lower().endswith(KEEP):
                 path = Path(folder) / name

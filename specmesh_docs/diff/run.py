@@ -10,9 +10,8 @@ from pathlib import Path
 
 from ..errors import Position, SpecError
 from .compare import Change, compare, consumers_index
-from .sides import Side, repo_root, resolve, scratch_parent
+from .sides import Side, Snapshots, git_log, relative, repo_root, resolve, scratch_parent
 
-FORMATS = ("text", "json", "markdown", "github")
 _WORD = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -21,7 +20,6 @@ class DiffResult:
     base: Side
     head: Side
     changes: list[Change] = field(default_factory=list)
-    products: int = 0
 
     def counts(self) -> dict[str, int]:
         return {k: sum(1 for c in self.changes if c.severity == k) for k in ("breaking", "risky", "safe", "accepted")}
@@ -45,7 +43,7 @@ def run_diff(base: str, head: str | None, catalog: list[str], config: str | None
         history = _History(base_side, scratch, policies)
         changes = compare(old, new, consumers, lambda p: policies.for_spec(Path(p.spec_file)), history)
         changes = [_shown(c, base_side, head_side) for c in changes]
-    return DiffResult(base_side, head_side, changes, len({p.domain for p in (*old, *new)}))
+    return DiffResult(base_side, head_side, changes)
 
 
 def _load_changed(base: Side, head: Side, policies) -> tuple[list, list, list[Path]]:
@@ -56,7 +54,7 @@ def _load_changed(base: Side, head: Side, policies) -> tuple[list, list, list[Pa
     sides = []
     for side in (base, head):
         specs = discover([str(side.root)], policies.for_spec(side.root / "x.yaml").spec_patterns)
-        sides.append(({_relative(f, side.root): f for f in specs}, files_of(side.root)))
+        sides.append(({relative(f, side.root): f for f in specs}, files_of(side.root)))
     (base_specs, base_files), (head_specs, head_files) = sides
     changed = changed_paths(base_files, head_files)
     every = policy_changed(changed)
@@ -108,13 +106,6 @@ class Consumers:
         return set(found) or set(default)
 
 
-def _relative(path, root: Path) -> str | None:
-    try:
-        return Path(os.path.abspath(path)).relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return None
-
-
 def _load_files(files: list[Path], policies, side: Side | None = None) -> list:
     from ..lint.runner import load_all
 
@@ -131,11 +122,8 @@ def _position(pos: Position | None, side: Side | None) -> Position | None:
     """A position inside an extracted ref as `REF:path/in/repo`, never the scratch directory."""
     if pos is None or side is None or side.commit is None:
         return pos
-    try:
-        rel = Path(os.path.abspath(pos.file)).relative_to(side.root.resolve())
-    except ValueError:
-        return pos
-    return Position(f"{side.label}:{rel.as_posix()}", pos.line, pos.col)
+    rel = relative(pos.file, side.root)
+    return pos if rel is None else Position(f"{side.label}:{rel}", pos.line, pos.col)
 
 
 def _shown(change: Change, base: Side, head: Side) -> Change:
@@ -145,34 +133,19 @@ def _shown(change: Change, base: Side, head: Side) -> Change:
 
 class _History:
     """Earlier versions of a BASE product from git history (for `_TRANSITIVE` levels): the commits
-    before BASE that touched the spec's folder, newest `LIMIT` of them, oldest first. Each commit is
-    read once through `git archive`; a version that does not load is skipped."""
+    before BASE that touched the spec's folder, newest `LIMIT` of them, oldest first."""
 
     LIMIT = 10
 
     def __init__(self, side: Side, scratch: Path, policies):
-        self.side, self.scratch, self.policies = side, scratch, policies
+        self.side = side
+        root = repo_root(Path.cwd()) if side.commit else None
+        self.snapshots = Snapshots(root, scratch / "history", policies) if root else None
 
     def __call__(self, product) -> list:
-        from .sides import extract_commit, git_log
-
-        if self.side.commit is None:
+        rel = relative(product.spec_file, self.side.root) if self.snapshots else None
+        if rel is None:
             return []
-        try:
-            rel = Path(os.path.abspath(product.spec_file)).relative_to(self.side.root.resolve())
-        except ValueError:
-            return []
-        folder = rel.parent.as_posix() or "."
-        versions = []
-        for commit in reversed(git_log(repo_root(Path.cwd()), f"{self.side.commit}~1", folder, self.LIMIT)):
-            target = self.scratch / "history" / commit[:12]
-            try:
-                extract_commit(repo_root(Path.cwd()), commit, target)
-                errors: list[SpecError] = []
-                from ..lint.runner import load_all
-
-                loaded = load_all([target / rel], self.policies, errors, confine=target) if (target / rel).is_file() else []
-            except SpecError:
-                continue
-            versions += [p for p in loaded if p.domain == product.domain]
-        return versions
+        commits = git_log(self.snapshots.root, f"{self.side.commit}~1", os.path.dirname(rel) or ".", self.LIMIT)
+        versions = (self.snapshots.product(c, rel, product.domain) for c in reversed(commits))
+        return [v for v in versions if v is not None]

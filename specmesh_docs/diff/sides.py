@@ -46,6 +46,55 @@ def repo_root(cwd: Path) -> Path | None:
     return Path(out.strip()) if out else None
 
 
+def relative(path, root: Path) -> str | None:
+    """`path` relative to `root`, as git names it; None when it is not below `root`."""
+    try:
+        return Path(os.path.abspath(path)).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+class Snapshots:
+    """Specs as they were at earlier commits of a repository: each commit extracted once (into
+    `scratch`), a spec loaded once per commit. What the diff's transitive levels and the portal's
+    history both read."""
+
+    def __init__(self, root: Path, scratch: Path, policies):
+        self.root, self.scratch, self.policies = root, scratch, policies
+        self.trees: dict[str, Path | None] = {}
+        self.loaded: dict[tuple[str, str], object] = {}
+
+    def product(self, ref: str, rel: str, domain: str):
+        """The product `domain` from the spec at `rel` as of `ref`; None when absent or unreadable."""
+        key = (ref, rel)
+        if key not in self.loaded:
+            self.loaded[key] = self._load(ref, rel, domain)
+        return self.loaded[key]
+
+    def _load(self, ref: str, rel: str, domain: str):
+        from ..lint.runner import load_all
+
+        tree = self.tree(ref)
+        if tree is None or not (tree / rel).is_file():
+            return None
+        errors: list[SpecError] = []
+        found = [p for p in load_all([tree / rel], self.policies, errors, confine=tree) if p.domain == domain]
+        return found[0] if found else None
+
+    def tree(self, ref: str) -> Path | None:
+        if ref not in self.trees:
+            commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], self.root,
+                          check=False).strip()
+            target = self.scratch / commit[:12] if commit else None
+            if target is not None and not target.exists():
+                try:
+                    _extract(self.root, commit, target)
+                except SpecError:
+                    target = None
+            self.trees[ref] = target
+        return self.trees[ref]
+
+
 def resolve(spec: str, cwd: Path, scratch: Path) -> Side:
     """A directory, or a commit-ish of the repository around `cwd`, extracted under `scratch`."""
     path = Path(spec)
@@ -73,11 +122,6 @@ def git_log(root: Path | None, ref: str, path: str, limit: int) -> list[str]:
     return out.split()
 
 
-def extract_commit(root: Path, commit: str, target: Path) -> None:
-    if not target.exists():
-        _extract(root, commit, target)
-
-
 def _extract(root: Path, commit: str, target: Path) -> None:
     data = subprocess.run(["git", "archive", "--format=tar", commit], cwd=root, capture_output=True, timeout=120)
     if data.returncode != 0:
@@ -93,6 +137,14 @@ def _extract(root: Path, commit: str, target: Path) -> None:
             path = target.joinpath(*parts)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(tar.extractfile(member).read())
+
+
+def git_output(cwd: Path, *args: str) -> str:
+    """What a git command prints, "" when it fails (not a repository, unknown ref)."""
+    try:
+        return _git(list(args), cwd, check=False)
+    except SpecError:
+        return ""
 
 
 def _git(args: list[str], cwd: Path, check: bool = True) -> str:

@@ -135,11 +135,11 @@ def generate(settings: dict, base: Path) -> Generated:
 def build_stamp(sources) -> str:
     """`Built 2026-11-29 03:20 UTC by specmesh 0.2.0 from examples@3f2a9c1d0e4b`. The time is
     $SOURCE_DATE_EPOCH when set (reproducible builds); a source outside git has no commit."""
-    import subprocess
     import time
     from datetime import datetime, timezone
 
     from .. import __version__
+    from ..diff.sides import git_output
 
     try:
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "")) if os.environ.get("SOURCE_DATE_EPOCH") else int(time.time())
@@ -148,12 +148,7 @@ def build_stamp(sources) -> str:
     when = datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = []
     for source in sources:
-        try:
-            out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=source.path, capture_output=True,
-                                 text=True, timeout=10)
-            commit = out.stdout.strip() if out.returncode == 0 else ""
-        except (OSError, subprocess.TimeoutExpired):
-            commit = ""
+        commit = git_output(source.path, "rev-parse", "--short=12", "HEAD").strip()
         name = (source.link or "").rstrip("/").split("/blob/")[0].rsplit("/", 1)[-1] or source.path.name
         parts.append(f"{name}@{commit}" if commit else name)
     return f"Built {when} by specmesh {__version__} from {', '.join(parts)}"

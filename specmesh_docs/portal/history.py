@@ -5,12 +5,11 @@ the same schema verdicts). A source outside git has no history."""
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import SpecError
+from ..diff.sides import Snapshots, git_output, relative, repo_root, scratch_parent
 
 DEFAULT_COMMITS = 20
 
@@ -29,19 +28,17 @@ class Entry:
 
 def histories(source: Path, products: list, policies, limit: int = DEFAULT_COMMITS) -> dict[str, list[Entry]]:
     """spec_file -> its entries, newest first; {} when the source is not in a git work tree."""
-    root = _toplevel(source)
+    root = repo_root(source)
     if root is None or not products or limit <= 0:
         return {}
     log = _log(root, limit)
     if not log:
         return {}
-    from ..diff.sides import extract_commit, scratch_parent
-
     with tempfile.TemporaryDirectory(prefix="specmesh-history-", dir=scratch_parent()) as scratch:
-        reader = _Versions(root, Path(scratch), policies, extract_commit)
+        reader = Snapshots(root, Path(scratch), policies)
         out: dict[str, list[Entry]] = {}
         for product in products:
-            rel = _relative(product.spec_file, root)
+            rel = relative(product.spec_file, root)
             if rel is None:
                 continue
             folder = os.path.dirname(rel)
@@ -74,51 +71,9 @@ def _changes(before, after, policies) -> list:
                    lambda p: policies.for_spec(Path(p.spec_file)))
 
 
-class _Versions:
-    """A spec as it was at a commit (each commit extracted once)."""
-
-    def __init__(self, root: Path, scratch: Path, policies, extract):
-        self.root, self.scratch, self.policies, self.extract = root, scratch, policies, extract
-        self.commits: dict[str, Path | None] = {}
-        self.loaded: dict[tuple[str, str], object] = {}
-
-    def product(self, ref: str, rel: str, domain: str):
-        key = (ref, rel)
-        if key not in self.loaded:
-            self.loaded[key] = self._load(ref, rel, domain)
-        return self.loaded[key]
-
-    def _load(self, ref: str, rel: str, domain: str):
-        from ..lint.runner import load_all
-
-        folder = self._tree(ref)
-        if folder is None or not (folder / rel).is_file():
-            return None
-        errors: list[SpecError] = []
-        found = [p for p in load_all([folder / rel], self.policies, errors, confine=folder) if p.domain == domain]
-        return found[0] if found else None
-
-    def _tree(self, ref: str) -> Path | None:
-        if ref not in self.commits:
-            commit = _git(self.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
-            target = self.scratch / commit[:12] if commit else None
-            if target is not None:
-                try:
-                    self.extract(self.root, commit, target)
-                except SpecError:
-                    target = None
-            self.commits[ref] = target
-        return self.commits[ref]
-
-
-def _toplevel(path: Path) -> Path | None:
-    out = _git(path, "rev-parse", "--show-toplevel").strip()
-    return Path(out) if out else None
-
-
 def _log(root: Path, limit: int) -> list[tuple[str, str, list[str]]]:
     """(commit, date, files it changed), newest first."""
-    text = _git(root, "log", f"-n{limit}", "--format=%x00%H%x09%cI", "--name-only")
+    text = git_output(root, "log", f"-n{limit}", "--format=%x00%H%x09%cI", "--name-only")
     out = []
     for block in text.split("\x00")[1:]:
         lines = [line for line in block.splitlines() if line.strip()]
@@ -127,18 +82,3 @@ def _log(root: Path, limit: int) -> list[tuple[str, str, list[str]]]:
         commit, date = lines[0].split("\t", 1)
         out.append((commit, date, lines[1:]))
     return out
-
-
-def _relative(path: str, root: Path) -> str | None:
-    try:
-        return Path(os.path.abspath(path)).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return None
-
-
-def _git(cwd: Path, *args: str) -> str:
-    try:
-        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return out.stdout if out.returncode == 0 else ""

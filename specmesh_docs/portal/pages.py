@@ -27,7 +27,7 @@ def slug(text: str) -> str:
 
 
 def product_path(p) -> str:
-    return f"products/{slug(p.domain)}{getattr(p, 'page_suffix', '')}.md"
+    return product_path_of(p.domain, getattr(p, "page_suffix", ""))
 
 
 def separate_collisions(products) -> None:
@@ -50,8 +50,8 @@ class Linker:
     """Relative Markdown links from one page to another (MkDocs turns them into URLs)."""
 
     def __init__(self, here: str):
+        self.page = here
         self.base = posixpath.dirname(here)
-        self._page = here
 
     def __call__(self, target: str, text: object, css: str = "") -> Markup:
         href = posixpath.relpath(target, self.base or ".")
@@ -68,10 +68,6 @@ class Linker:
         there = directory_url(target)
         rel = posixpath.relpath(there or ".", here or ".")
         return "./" if rel == "." else rel + "/"
-
-    @property
-    def page(self) -> str:
-        return self._page
 
 
 def directory_url(md_path: str) -> str:
@@ -272,8 +268,9 @@ def flow_graph(edges: list[tuple[str, str, str]], products_only: bool) -> dict:
     return {"graph": "\n".join(dict.fromkeys(lines)), "products_only": False, "edges": edges, "targets": targets}
 
 
-def product_path_of(domain: str) -> str:
-    return f"products/{slug(domain)}.md"
+def product_path_of(domain: str, suffix: str = "") -> str:
+    """The page of the product (or of the first spec) claiming `domain`."""
+    return f"products/{slug(domain)}{suffix}.md"
 
 
 def problems(estate: Estate) -> dict:

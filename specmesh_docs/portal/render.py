@@ -14,7 +14,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .escape import code, contact, h, link_target, md, md_block, safe_url
-from .pages import Linker, Page, badge, domain_path, human_bytes, human_ms, product_path, slug, topic_path
+from .pages import Linker, Page, badge, domain_path, human_bytes, human_ms, product_path, product_path_of, slug, topic_path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 PII_BADGE = Markup('<span class="smd-badge smd-pii">PII</span>')
@@ -94,7 +94,7 @@ def render_pages(pages: list[Page], known_products: set[str], overrides: str | N
         link = Linker(page.path)
 
         def product_link(domain: str, link=link) -> Markup:
-            return link(f"products/{slug(domain)}.md", domain) if domain in known_products else md(domain)
+            return link(product_path_of(domain), domain) if domain in known_products else md(domain)
 
         template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
         out[page.path] = template.render(**page.context, link=link, product_link=product_link,

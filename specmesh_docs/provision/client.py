@@ -94,6 +94,7 @@ def _translate_store(props: Settings, key: str) -> None:
         props["ssl.ca.location"] = props.pop(key)
         props.origin["ssl.ca.location"] = at
         props.pop(prefix + ".type", None)
+        props.pop(prefix + ".password", None)  # a PEM trust store has none librdkafka would take
     elif prefix == "ssl.keystore" and kind == "PKCS12":
         props.pop(prefix + ".type", None)  # librdkafka reads a PKCS#12 keystore as it is
     else:
@@ -101,8 +102,6 @@ def _translate_store(props: Settings, key: str) -> None:
                    "use a PKCS12 keystore (ssl.keystore.location, ssl.keystore.password) or PEM files "
                    "(ssl.certificate.location, ssl.key.location)")
         raise SpecError(f"{key}: a {kind} {prefix.split('.')[1]} cannot be read by librdkafka; {instead}", at)
-    for extra in (prefix + ".password",) if prefix == "ssl.truststore" else ():
-        props.pop(extra, None)
 
 
 _KEY = re.compile(r"([^=:\s]+)\s*[=:]?\s*")

@@ -291,11 +291,13 @@ def _settings_error(message: str, settings) -> SpecError:
     """A property librdkafka refuses, at the line of the file that set it."""
     match = _UNKNOWN_KEY.search(message)
     key = (match.group(1) or match.group(2)) if match else None
-    where = settings.where(key) if key and hasattr(settings, "where") else None
+    origin = getattr(settings, "origin", {})  # Settings from client.py; a plain dict has no positions
+    where = origin.get(key) if key else None
+    if where is None and origin:
+        where = Position(next(iter(origin.values())).file)  # at least the file
     hint = (" (a Java client setting with no librdkafka equivalent: remove it; see "
             "https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md)" if match and match.group(1) else "")
-    return SpecError(f"client settings: {message}{hint}", where or (Position(next(iter(settings.origin.values())).file)
-                                                                    if getattr(settings, "origin", None) else None))
+    return SpecError(f"client settings: {message}{hint}", where)
 
 
 def _owner_index(scopes: list[Scope]):

@@ -169,7 +169,6 @@ def _connect(opts: Options):
     conf = registry_settings(opts.schema_registry, settings, os.environ)
     if conf is not None:
         registry = Registry(conf)
-        opts.schema_registry = conf["url"]  # the plan records that schemas are provisioned
     return cluster, registry
 
 
@@ -206,16 +205,16 @@ def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster
     spec_list = [{"file": d.spec_file, "domain": d.scope.domain} for d in desired]
     document = plan_document(plan, spec_list, digest, cluster.bootstrap,
                              {"scopes": _scope_dicts(scopes), "subjects": subjects, "inputs_digest": inputs,
-                              "options": plan_options(opts), "schema_verdicts": verdicts})
+                              "options": plan_options(opts, registry is not None), "schema_verdicts": verdicts})
     if saved:
         check_saved(saved, document, opts.plan_in)
     return plan, document, scopes
 
 
-def plan_options(opts: Options) -> dict:
+def plan_options(opts: Options, schemas: bool) -> dict:
     return {"clean_unspecified": opts.clean, "allow_delete": sorted(opts.allow_delete),
             "owner_principal": opts.owner_principal, "partition_count_factor": opts.factor,
-            "schema_registry": bool(opts.schema_registry), "keep_undeclared_acls": opts.keep_acls}
+            "schema_registry": schemas, "keep_undeclared_acls": opts.keep_acls}
 
 
 def check_saved(saved: dict, fresh: dict, name: str) -> None:

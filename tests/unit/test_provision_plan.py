@@ -95,12 +95,18 @@ def test_partition_decrease_and_replication_change_are_refused(bigdatalondon):
     assert any("replication factor 3 -> 1" in e for e in plan.errors)
 
 
-def test_a_config_removed_from_the_spec_goes_back_to_the_default(bigdatalondon):
+def set_on_the_broker(bigdatalondon, key: str, value: str):
+    """The spec's desired state, and the cluster with one topic config set by hand; (desired, observed, topic)."""
     desired = desired_state(bigdatalondon(), Policy())
     observed = observed_from(desired)
     name = f"{D}._public.attendee"
-    observed.topics[name].configs["retention.ms"] = "5"
-    observed.dynamic_configs[name].add("retention.ms")
+    observed.topics[name].configs[key] = value
+    observed.dynamic_configs[name].add(key)
+    return desired, observed, name
+
+
+def test_a_config_removed_from_the_spec_goes_back_to_the_default(bigdatalondon):
+    desired, observed, name = set_on_the_broker(bigdatalondon, "retention.ms", "5")
     plan = diff(desired, observed)
     [change] = plan.changes
     assert change.after == {"configs": {"retention.ms": None}} and change.before == {"configs": {"retention.ms": "5"}}
@@ -148,11 +154,7 @@ def test_changes_a_kafka_engineer_would_comment_on_come_with_warnings(bigdatalon
 
 
 def test_a_config_set_on_the_broker_but_not_in_the_spec_is_drift(bigdatalondon):
-    desired = desired_state(bigdatalondon(), Policy())
-    observed = observed_from(desired)
-    name = f"{D}._public.attendee"
-    observed.topics[name].configs["max.message.bytes"] = "2000000"
-    observed.dynamic_configs[name].add("max.message.bytes")
+    desired, observed, name = set_on_the_broker(bigdatalondon, "max.message.bytes", "2000000")
     plan = diff(desired, observed)
     assert [(d.kind, d.name) for d in plan.drift] == [("config", f"{name} max.message.bytes=2000000")]
 
