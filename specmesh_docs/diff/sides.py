@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SpecError
+from ..spec import load_spec
 
 KEEP = (".yaml", ".yml", ".json", ".avsc", ".proto")  # what a spec can read; nothing else is extracted
 _REF = re.compile(r"^[A-Za-z0-9._/@{}~^-]+$")
@@ -55,44 +56,81 @@ def relative(path, root: Path) -> str | None:
 
 
 class Snapshots:
-    """Specs as they were at earlier commits of a repository: each commit extracted once (into
-    `scratch`), a spec loaded once per commit. What the diff's transitive levels and the portal's
-    history both read."""
+    """Specs as they were at earlier commits of a repository: what the diff's transitive levels
+    and the portal's history both read. A spec is loaded again only when a file it read (the spec,
+    its schema files) has another git blob id at that commit, so twenty commits that each touch a
+    few specs load each of the others once; a commit is extracted only when something must load."""
 
     def __init__(self, root: Path, scratch: Path, policies):
         self.root, self.scratch, self.policies = root, scratch, policies
-        self.trees: dict[str, Path | None] = {}
-        self.loaded: dict[tuple[str, str], object] = {}
+        self.commits: dict[str, str] = {}  # ref as given -> commit ("" when none)
+        self.trees: dict[str, Path | None] = {}  # commit -> extracted directory
+        self.blobs: dict[str, dict[str, str]] = {}  # commit -> path -> git blob id
+        self.loaded: dict[tuple[str, str], object] = {}  # (commit, spec path) -> product or None
+        self.versions: dict[tuple[str, str], list] = {}  # (spec path, domain) -> [(commit, tree, Files, product)]
 
     def product(self, ref: str, rel: str, domain: str):
         """The product `domain` from the spec at `rel` as of `ref`; None when absent or unreadable."""
-        key = (ref, rel)
-        if key not in self.loaded:
-            self.loaded[key] = self._load(ref, rel, domain)
-        return self.loaded[key]
-
-    def _load(self, ref: str, rel: str, domain: str):
-        from ..lint.runner import load_all
-
-        tree = self.tree(ref)
-        if tree is None or not (tree / rel).is_file():
+        commit = self.commit(ref)
+        if not commit or rel not in self.blob_ids(commit):
             return None
-        errors: list[SpecError] = []
-        found = [p for p in load_all([tree / rel], self.policies, errors, confine=tree) if p.domain == domain]
-        return found[0] if found else None
+        if (commit, rel) in self.loaded:
+            return self.loaded[(commit, rel)]
+        blobs = self.blob_ids(commit)
+        for seen, tree, files, product in self.versions.get((rel, domain), []):
+            before = self.blob_ids(seen)
+            if all(blobs.get(dep) == before.get(dep) for dep in _in_tree(tree, files.read_paths)):
+                return product
+        product, files = self._load(commit, rel, domain)
+        if product is not None and not product.problems:  # a failed read records no dependency: not reused
+            self.versions.setdefault((rel, domain), []).append((commit, self.trees[commit], files, product))
+        self.loaded[(commit, rel)] = product
+        return product
 
-    def tree(self, ref: str) -> Path | None:
-        if ref not in self.trees:
-            commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], self.root,
-                          check=False).strip()
-            target = self.scratch / commit[:12] if commit else None
-            if target is not None and not target.exists():
+    def commit(self, ref: str) -> str:
+        if ref not in self.commits:
+            self.commits[ref] = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+                                     self.root, check=False).strip()
+        return self.commits[ref]
+
+    def blob_ids(self, commit: str) -> dict[str, str]:
+        if commit not in self.blobs:
+            listing = _git(["ls-tree", "-r", "-z", "--full-tree", commit], self.root, check=False)
+            entries = (line.split("\t", 1) for line in listing.split("\0") if "\t" in line)
+            self.blobs[commit] = {path: meta.split()[2] for meta, path in entries if meta.split()[1] == "blob"}
+        return self.blobs[commit]
+
+    def _load(self, commit: str, rel: str, domain: str):
+        from ..spec import Files
+
+        tree = self.tree(commit)
+        if tree is None or not (tree / rel).is_file():
+            return None, None
+        files = Files(tree)
+        policy = self.policies.for_spec(tree / rel)
+        try:
+            product = load_spec(tree / rel, files=files, principal_format=policy.principal_format,
+                                domain_from=policy.domain_from, v2_operations=policy.v2_operations)
+        except SpecError:
+            return None, None
+        return (product if product.domain == domain else None), files
+
+    def tree(self, commit: str) -> Path | None:
+        if commit not in self.trees:
+            target = self.scratch / commit[:12]
+            if not target.exists():
                 try:
                     _extract(self.root, commit, target)
                 except SpecError:
                     target = None
-            self.trees[ref] = target
-        return self.trees[ref]
+            self.trees[commit] = target
+        return self.trees[commit]
+
+
+def _in_tree(tree: Path, paths) -> list[str]:
+    """Real paths read from an extracted commit, as git names them."""
+    base = tree.resolve()
+    return [p.relative_to(base).as_posix() for p in paths if p.is_relative_to(base)]
 
 
 def resolve(spec: str, cwd: Path, scratch: Path) -> Side:

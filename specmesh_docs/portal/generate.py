@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import Position, SpecError
 from ..jsondoc import read_json
-from .pages import build_pages, domain_path, separate_collisions, slug
+from .pages import build_pages, product_pages, domain_path, separate_collisions, slug
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 METRIC_KINDS = {"specmesh-storage": "storage", "specmesh-consumption": "consumption"}
@@ -82,7 +82,7 @@ def generate(settings: dict, base: Path) -> Generated:
     from ..lint.runner import discover, load_all, lint_products
     from ..policy import PolicyCache
     from .render import render_pages
-    from .history import DEFAULT_COMMITS, histories
+    from .history import DEFAULT_COMMITS, in_background
     from .sources import normalize, resolve
 
     title = str(settings.get("title") or "Data products")
@@ -91,7 +91,7 @@ def generate(settings: dict, base: Path) -> Generated:
         raise SpecError("the portal has no sources: give directories or git URLs (or `sources:` in portal.yaml)")
     policies = PolicyCache()
     unreadable: list[tuple[str, SpecError]] = []  # (spec as its repo names it, error): on the Problems page
-    products, source_of, history = [], {}, {}
+    products, source_of, history_jobs = [], {}, []
     for source in sources:
         files = discover([str(source.path)], policies.for_spec(source.path / "x").spec_patterns)
         errors: list[SpecError] = []
@@ -100,8 +100,9 @@ def generate(settings: dict, base: Path) -> Generated:
             products.append(product)
             source_of[product.spec_file] = source
         unreadable += [in_repo_terms(e, source.path) for e in errors]
-        commits = settings.get("history_commits")
-        history.update(histories(source.path, loaded, policies, DEFAULT_COMMITS if commits is None else int(commits)))
+        history_jobs.append((source.path, loaded))
+    commits = settings.get("history_commits")
+    history = in_background(history_jobs, policies, DEFAULT_COMMITS if commits is None else int(commits))
     for where, error in unreadable:
         print(f"specmesh: portal: {where}: {error.message} (listed on the Problems page)", file=sys.stderr)
     estate = build_estate(products, lint_products(products, policies), read_metrics(settings.get("metrics") or [], base))
@@ -120,8 +121,9 @@ def generate(settings: dict, base: Path) -> Generated:
         from .sources import templates_dir
 
         templates = templates_dir(str(base / templates))
-    pages = render_pages(build_pages(estate, title, repo_links, downloads, unreadable, history),
-                         {p.domain for p in products}, templates)
+    known = {p.domain for p in products}
+    pages = render_pages(build_pages(estate, title, unreadable), known, templates)  # while the history is read
+    pages.update(render_pages(product_pages(estate, repo_links, downloads, history()), known, templates))
     files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css", "specmesh.js")})
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},

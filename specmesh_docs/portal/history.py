@@ -54,6 +54,48 @@ def histories(source: Path, products: list, policies, limit: int = DEFAULT_COMMI
         return out
 
 
+_SHARED: dict = {}  # set before the fork, read by the worker
+
+
+def in_background(jobs: list[tuple[Path, list]], policies, limit: int):
+    """Histories of several sources [(source, products)] on another core while the caller goes on
+    (loading, linting and rendering need none of it); returns a function that waits for them. Inline
+    on one core, or when threads run (`portal serve`): forking a threaded process is not safe."""
+    import threading
+
+    from ..lint.runner import default_jobs
+
+    def compute() -> dict[str, list[Entry]]:
+        out: dict[str, list[Entry]] = {}
+        for source, products in jobs:
+            out.update(histories(source, products, policies, limit))
+        return out
+
+    if limit <= 0 or not jobs or default_jobs() < 2 or threading.active_count() > 1:
+        done = compute()
+        return lambda: done
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    _SHARED["compute"] = compute
+    try:
+        pending = pool.submit(_compute)  # forks here: the worker has its own copy of the products
+    finally:
+        _SHARED.clear()
+
+    def wait() -> dict[str, list[Entry]]:
+        try:
+            return pending.result()  # a worker that dies raises BrokenProcessPool, never hangs
+        finally:
+            pool.shutdown(cancel_futures=True)
+    return wait
+
+
+def _compute():
+    return _SHARED["compute"]()
+
+
 def recent(history: dict[str, list[Entry]], products: list, count: int = 50) -> list[tuple]:
     """(entry, product, change) across the estate, newest first, breaking first within a commit."""
     by_spec = {p.spec_file: p for p in products}

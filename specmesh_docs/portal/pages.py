@@ -117,26 +117,13 @@ def lint_counts(findings: list) -> dict[str, int]:
     return {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
 
 
-def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = None,
-                spec_downloads: dict[str, str] | None = None, unreadable: list | None = None,
-                history: dict | None = None) -> list[Page]:
-    from .history import recent
-
-    repo_links, spec_downloads, history = repo_links or {}, spec_downloads or {}, history or {}
+def build_pages(estate: Estate, title: str, unreadable: list | None = None) -> list[Page]:
+    """Every page but the products' and Recent changes (those wait for the history: `product_pages`)."""
     separate_collisions(estate.products)
     pages = [Page("index.md", "home.md.j2", home(estate, title))]
-    edges_by_topic: dict[str, list] = {}
-    for edge in estate.flows(None):
-        edges_by_topic.setdefault(edge[1], []).append(edge)
     for d, products in estate.by_domain.items():
         pages.append(Page(domain_path(d), "domain.md.j2", {"domain": d, "products": products, "estate": estate}))
         pages.append(Page(f"flows/{slug(d)}.md", "flows.md.j2", flows(estate, d)))
-    for p in estate.products:
-        pages.append(Page(product_path(p), "product.md.j2", {
-            "product": p, "domain": business_domain(p.domain), "findings": estate.product_findings(p),
-            "counts": lint_counts(estate.product_findings(p)), "repo": repo_links.get(p.spec_file),
-            "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(edges_by_topic, p),
-            "history": history.get(p.spec_file), "in_git": p.spec_file in history}))
     for v in estate.topics.values():
         pages.append(Page(topic_path(v.name), "topic.md.j2", topic(estate, v)))
     pages += [
@@ -145,11 +132,27 @@ def build_pages(estate: Estate, title: str, repo_links: dict[str, str] | None = 
         Page("flows.md", "flows.md.j2", flows(estate, None)),
         Page("tags.md", "tags.md.j2", {}),
         Page("problems.md", "problems.md.j2", {**problems(estate), "unreadable": unreadable or []}),
+        Page("owners.md", "owners.md.j2", {"owners": owners(estate)}),
     ]
-    pages.append(Page("owners.md", "owners.md.j2", {"owners": owners(estate)}))
-    pages.append(Page("changes.md", "changes.md.j2", {"rows": recent(history, estate.products), "in_git": bool(history)}))
     if estate.metrics:
         pages.append(Page("chargeback.md", "chargeback.md.j2", chargeback(estate)))
+    return pages
+
+
+def product_pages(estate: Estate, repo_links: dict[str, str], spec_downloads: dict[str, str],
+                  history: dict) -> list[Page]:
+    """Each data product's page (with its history) and the estate's Recent changes."""
+    from .history import recent
+
+    edges_by_topic: dict[str, list] = {}
+    for edge in estate.flows(None):
+        edges_by_topic.setdefault(edge[1], []).append(edge)
+    pages = [Page(product_path(p), "product.md.j2", {
+        "product": p, "domain": business_domain(p.domain), "findings": estate.product_findings(p),
+        "counts": lint_counts(estate.product_findings(p)), "repo": repo_links.get(p.spec_file),
+        "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(edges_by_topic, p),
+        "history": history.get(p.spec_file), "in_git": p.spec_file in history}) for p in estate.products]
+    pages.append(Page("changes.md", "changes.md.j2", {"rows": recent(history, estate.products), "in_git": bool(history)}))
     return pages
 
 

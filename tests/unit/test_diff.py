@@ -297,3 +297,24 @@ def test_only_specs_whose_files_or_references_differ_are_read_again(tmp_path):
     specs = {f"{n}/{n}-api.yaml" for n in ("one", "two", "three")}
     assert changed == {"one/schema/x.Other.avsc", "common/y.json"}
     assert [may_have_changed(s, b, changed, specs) for s in sorted(specs)] == [True, True, False]  # one, three, two
+
+
+def test_snapshots_load_a_spec_again_only_when_a_file_it_reads_changed(repo, tmp_path):
+    """The spec file unchanged, its schema file changed: a new version. An unrelated commit: the same one."""
+    from specmesh_docs.diff.sides import Snapshots
+    from specmesh_docs.policy import PolicyCache
+
+    write(repo, schema={**ORDER, "fields": ORDER["fields"] + [{"name": "branch", "type": "string"}]})
+    schema_changed = commit(repo, "schema only")
+    (repo / "billing" / "notes.yaml").write_text("unrelated: true\n")
+    unrelated = commit(repo, "unrelated")
+    snapshots = Snapshots(repo, tmp_path / "scratch", PolicyCache())
+    rel = "orders/orders-api.yaml"
+    base, changed, same = (snapshots.product(ref, rel, "acme.orders") for ref in ("HEAD~2", schema_changed, unrelated))
+
+    def fields(product):
+        return [f.name for f in product.topics[0].value.fields]
+    assert fields(base) == ["id", "email"] and fields(changed) == ["id", "email", "branch"]
+    assert same is changed  # reused: every file it read has the same blob id
+    assert snapshots.product(unrelated, "orders/missing-api.yaml", "acme.orders") is None
+    assert snapshots.product("no-such-ref", rel, "acme.orders") is None

@@ -53,9 +53,9 @@ def test_product_pages_have_a_breadcrumb_and_clickable_contacts(site):
 
 def test_the_topic_page_names_the_business_domain_and_the_product(site):
     page = (site / "topics" / "finance.campaign._public.sale" / "index.html").read_text()
-    row = re.search(r"<td><a href=\"[^\"]*domains/finance/\">finance</a></td>\s*<td><a href=\"[^\"]*products/finance\.campaign/\">"
-                    r"finance\.campaign</a></td>", page)
-    assert row, "domain and data product columns"
+    facts = re.search(r"Domain <a href=\"[^\"]*domains/finance/\">finance</a> · data product "
+                      r"<a href=\"[^\"]*products/finance\.campaign/\">finance\.campaign</a>", page)
+    assert facts, "the business domain and the data product, each a link"
 
 
 @pytest.mark.parametrize("info, expected", [
@@ -242,3 +242,10 @@ def test_protobuf_maps_and_oneofs_are_fields_with_readable_types():
                              '  oneof payment { string card = 2; string iban = 3; }\n}\n', "x.proto", Position("x"))
     assert [(f.name, f.type) for f in schema.fields] == [
         ("counts", "map<string, int64>"), ("card", "string (one of payment)"), ("iban", "string (one of payment)")]
+
+
+def test_search_finds_topics_and_products_not_graph_source_or_matrix_cells(site):
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    assert "topics/finance.campaign._public.sale/" in locations and "products/finance.campaign/" in locations
+    assert not {loc for loc in locations if loc.startswith(("flows/", "access/"))}, locations
