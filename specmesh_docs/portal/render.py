@@ -55,8 +55,9 @@ def raw_schema(schema) -> Markup:
     of the search index (the field table above is indexed)."""
     lang = "protobuf" if schema.format == "protobuf" else "json"
     where = f" ({h(repo_path(schema.file))})" if schema.file else ""
+    text = html.escape(schema_source(schema), quote=False)  # element text: quotes need no escape, and JSON is full of them
     return Markup(f'<details class="smd-raw" data-search-exclude>\n<summary>Raw schema{where}</summary>\n'
-                  f'<pre class="smd-source" data-lang="{lang}"><code>{h(schema_source(schema))}</code></pre>\n</details>')
+                  f'<pre class="smd-source" data-lang="{lang}"><code>{text}</code></pre>\n</details>')
 
 
 def schema_source(schema) -> str:
