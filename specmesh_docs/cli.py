@@ -177,6 +177,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(c.severity in failing for c in result.changes) else EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export.run import ExportOptions, export
+
+    if bool(args.all) == bool(args.domain):
+        raise SpecError("give --domain D (repeatable) or --all")
+    return export(ExportOptions(bootstrap=args.bootstrap_server, command_config=args.command_config, out=args.out,
+                                domains=None if args.all else args.domain, fmt=args.format,
+                                schema_registry=args.schema_registry, config=args.config, report=args.report,
+                                timeout=args.timeout, connect_timeout=_connect_timeout(args)))
+
+
 def cmd_chargeback(args: argparse.Namespace) -> int:
     from .provision.chargeback import consumption_report, storage_report
     from .provision.client import client_settings
@@ -314,6 +325,25 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=("text", "json", "markdown", "github"), default="text")
     diff.add_argument("--fail-on", choices=("breaking", "risky"), default="breaking")
     diff.set_defaults(func=cmd_diff)
+
+    exp = sub.add_parser("export", help="write one AsyncAPI spec per domain from what a live cluster holds",
+                         description="write one AsyncAPI spec per domain from what a live cluster (and registry) holds "
+                                     "(exit 0 written, 1 a --domain has no topic or the cluster failed, 2 bad input)")
+    exp.add_argument("--out", required=True, metavar="DIR", help="DIR/<domain>/<domain>-api.yaml and its schema/ files")
+    exp.add_argument("--domain", action="append", metavar="D", help="export this domain (repeatable)")
+    exp.add_argument("--all", action="store_true",
+                     help="every domain found: owners of PREFIXED WRITE bindings D., and names D.<access>.<name>")
+    exp.add_argument("--format", choices=("asyncapi-2", "asyncapi-3"), default="asyncapi-2")
+    exp.add_argument("--bootstrap-server", metavar="HOST:PORT")
+    exp.add_argument("--command-config", metavar="FILE", help="client properties (SASL, SSL; Java files are translated)")
+    exp.add_argument("--schema-registry", metavar="URL", help="read key and value schemas (<topic>-key, <topic>-value) "
+                     "from there (default: schema.registry.url in --command-config or $SPECMESH_SCHEMA_REGISTRY_URL)")
+    exp.add_argument("--config", metavar="FILE", help="the organisation's policy: delimiter, access words, principal format")
+    exp.add_argument("--report", metavar="FILE", help="also write the report as JSON")
+    exp.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
+    exp.add_argument("--connect-timeout", type=float, metavar="SECONDS",
+                     help="give up connecting after this long (default 10, or $SPECMESH_CONNECT_TIMEOUT)")
+    exp.set_defaults(func=cmd_export)
 
     for name, text in (("storage", "bytes on disk and records per owned topic and data product (JSON)"),
                        ("consumption", "consumer groups, committed offsets and lag per owned topic (JSON)")):

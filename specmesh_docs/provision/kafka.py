@@ -16,7 +16,7 @@ import time
 from collections import deque
 
 from ..errors import Position, SpecError
-from .state import Acl, Observed, Scope, TopicState
+from .state import Acl, Observed, Reading, Scope, TopicState
 
 DYNAMIC_TOPIC = 1  # ConfigSource.DYNAMIC_TOPIC_CONFIG: set on the topic itself, not inherited
 CONNECT_TIMEOUT = 10.0
@@ -100,12 +100,32 @@ class Cluster:
 
     def observe(self, scopes: list[Scope]) -> dict[str, Observed]:
         """Observed state per domain: topics under each prefix, their configs, the ACLs in scope."""
+        owner_of = _owner_index(scopes)
+        reading = self.read(lambda name: owner_of(name) is not None)
+        out = {scope.domain: Observed(brokers=reading.brokers) for scope in scopes}
+        for name, topic in reading.topics.items():
+            observed = out[owner_of(name).domain]
+            observed.topics[name] = topic
+            observed.dynamic_configs[name] = reading.dynamic[name]
+        by_owner = {s.owner: s for s in scopes}
+        by_domain = {s.domain: s for s in scopes}
+        for acl in reading.acls:
+            # CLUSTER bindings belong to their principal; `D` itself is SpecMesh's delimiter-less
+            # prefix (SpecMesh #564), in scope so that clean-up can remove it
+            scope = (by_owner.get(acl.principal) if acl.resource_type == "CLUSTER"
+                     else by_domain.get(acl.name) or owner_of(acl.name))
+            if scope is not None:
+                out[scope.domain].acls.add(acl)
+        return out
+
+    def read(self, wanted) -> Reading:
+        """The topics whose names `wanted` accepts (partitions, replicas, configs), every ACL binding
+        and the broker count, in four admin requests whatever the number of topics."""
         from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, ConfigResource,
                                            ResourcePatternType, ResourceType)
 
-        owner_of = _owner_index(scopes)
         metadata = self.request(lambda: self.admin.list_topics(timeout=self.timeout), "list topics")
-        names = sorted(n for n in metadata.topics if owner_of(n) is not None)
+        names = sorted(n for n in metadata.topics if wanted(n))
         configs: dict[str, dict] = {}
         if names:
             futures = self.request(lambda: self.admin.describe_configs(
@@ -117,26 +137,14 @@ class Cluster:
                                  AclPermissionType.ANY)
         bindings = self.wait(self.request(lambda: self.admin.describe_acls(every, request_timeout=self.timeout),
                                            "describe ACLs"), "describe ACLs")
-        out = {scope.domain: Observed(brokers=len(metadata.brokers) or None) for scope in scopes}
+        reading = Reading(brokers=len(metadata.brokers) or None, acls=[_acl_of(b) for b in bindings])
         for name in names:
-            scope = owner_of(name)
             topic, entries = metadata.topics[name], configs.get(name, {})
             first = topic.partitions.get(0)
-            observed = out[scope.domain]
-            observed.topics[name] = TopicState(name, len(topic.partitions), len(first.replicas) if first else None,
-                                               {k: e.value for k, e in entries.items() if e.value is not None})
-            observed.dynamic_configs[name] = {k for k, e in entries.items() if e.source == DYNAMIC_TOPIC}
-        by_owner = {s.owner: s for s in scopes}
-        by_domain = {s.domain: s for s in scopes}
-        for binding in bindings:
-            acl = _acl_of(binding)
-            # CLUSTER bindings belong to their principal; `D` itself is SpecMesh's delimiter-less
-            # prefix (SpecMesh #564), in scope so that clean-up can remove it
-            scope = (by_owner.get(acl.principal) if acl.resource_type == "CLUSTER"
-                     else by_domain.get(acl.name) or owner_of(acl.name))
-            if scope is not None:
-                out[scope.domain].acls.add(acl)
-        return out
+            reading.topics[name] = TopicState(name, len(topic.partitions), len(first.replicas) if first else None,
+                                              {k: e.value for k, e in entries.items() if e.value is not None})
+            reading.dynamic[name] = {k for k, e in entries.items() if e.source == DYNAMIC_TOPIC}
+        return reading
 
     def check_may_describe_acls(self) -> None:
         """The broker answers DescribeAcls from a principal without DESCRIBE on the cluster with an

@@ -127,6 +127,21 @@ class Registry:
             out.append((found.schema.schema_type or "AVRO", found.schema.schema_str, named))
         return out
 
+    def latest_schema(self, subject: str):
+        """The latest registered schema of a subject with the schemas it references (for export)."""
+        from ..export.document import RegistrySchema
+
+        found = self._call(f"latest version of {subject}", lambda: self.client.get_latest_version(subject))
+        if found is None:
+            return None
+        refs = []
+        for ref in found.schema.references or []:
+            target = self._call(f"reference {ref.subject}", lambda r=ref: self.client.get_version(r.subject, r.version))
+            if target is not None:
+                refs.append((ref.name, RegistrySchema(ref.subject, target.schema.schema_type or "AVRO",
+                                                      target.schema.schema_str)))
+        return RegistrySchema(subject, found.schema.schema_type or "AVRO", found.schema.schema_str, refs)
+
     def digest_state(self, subjects: list[str]) -> dict[str, int | None]:
         return {s: self._latest(s) for s in sorted(subjects)}
 

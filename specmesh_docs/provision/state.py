@@ -61,3 +61,13 @@ class Observed:
     dynamic_configs: dict[str, set[str]] = field(default_factory=dict)  # topic -> keys set on the topic itself
     acls: set[Acl] = field(default_factory=set)
     brokers: int | None = None  # brokers the cluster has (None: unknown)
+
+
+@dataclass
+class Reading:
+    """What one read of a cluster returned, before it is split by domain."""
+
+    topics: dict[str, TopicState] = field(default_factory=dict)
+    dynamic: dict[str, set[str]] = field(default_factory=dict)  # topic -> keys set on the topic itself
+    acls: list[Acl] = field(default_factory=list)
+    brokers: int | None = None

@@ -1,0 +1,1 @@
+"""`specmesh export`: an existing cluster (and registry) -> one AsyncAPI spec per domain."""
