@@ -23,6 +23,7 @@ class Generated:
     catalog: dict = field(default_factory=dict)
     watch: list[str] = field(default_factory=list)
     stamp: str = ""  # the footer: when, by which version, from which commit of each source
+    blocks: object = None  # render.Blocks: HTML the hook puts back into each page
 
 
 def in_repo_terms(error: SpecError, repo: Path) -> tuple[str, SpecError]:
@@ -81,7 +82,7 @@ def generate(settings: dict, base: Path) -> Generated:
     from ..catalog import build_estate, catalog_document
     from ..lint.runner import discover, load_all, lint_products
     from ..policy import PolicyCache
-    from .render import render_pages
+    from .render import Blocks, render_pages
     from .history import DEFAULT_COMMITS, in_background
     from .sources import normalize, resolve
 
@@ -122,8 +123,9 @@ def generate(settings: dict, base: Path) -> Generated:
 
         templates = templates_dir(str(base / templates))
     known = {p.domain for p in products}
-    pages = render_pages(build_pages(estate, title, unreadable), known, templates)  # while the history is read
-    pages.update(render_pages(product_pages(estate, repo_links, downloads, history()), known, templates))
+    blocks = Blocks()
+    pages = render_pages(build_pages(estate, title, unreadable), known, templates, blocks)  # while the history is read
+    pages.update(render_pages(product_pages(estate, repo_links, downloads, history()), known, templates, blocks))
     files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css", "specmesh.js")})
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},
@@ -131,7 +133,8 @@ def generate(settings: dict, base: Path) -> Generated:
            {"Owners": "owners.md"}, {"Recent changes": "changes.md"}, {"Tags": "tags.md"}, {"Problems": "problems.md"}]
     if estate.metrics:
         nav.append({"Chargeback": "chargeback.md"})
-    return Generated(pages, nav, files, catalog_document(estate), [str(s.path) for s in sources], build_stamp(sources))
+    return Generated(pages, nav, files, catalog_document(estate), [str(s.path) for s in sources], build_stamp(sources),
+                     blocks)
 
 
 def build_stamp(sources) -> str:

@@ -37,6 +37,11 @@ def on_files(files, config):
     return files
 
 
+def on_page_content(html_text, page, config, files):
+    generated = _GENERATED.get(id(config))
+    return generated.blocks.put_back(html_text) if generated is not None and generated.blocks else html_text
+
+
 def on_post_build(config):
     generated = _GENERATED.pop(id(config), None)
     if generated is not None:

@@ -58,6 +58,10 @@ class Linker:
         attrs = f"{{: .{css} }}" if css else ""
         return Markup(f"[{md(text)}]({h(href)}){attrs}")
 
+    def a(self, target: str, text: object) -> Markup:
+        """The same link as raw HTML (inside `html_block`)."""
+        return Markup(f'<a href="{h(self.url(target))}">{h(text)}</a>')
+
     def href(self, target: str) -> str:
         return posixpath.relpath(target, self.base or ".")
 

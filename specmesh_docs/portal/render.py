@@ -86,9 +86,34 @@ def external(url: str, text: str) -> Markup:
     return Markup(f"[{md(text)}]({h(link_target(safe))})") if safe else md(text)
 
 
-def render_pages(pages: list[Page], known_products: set[str], overrides: str | None = None) -> dict[str, str]:
-    """docs-relative path -> Markdown."""
+class Blocks:
+    """Finished HTML that Markdown need not parse: a template wraps it in `{% call html_block() %}`,
+    the page's Markdown holds a paragraph with a token, and the MkDocs hook puts the HTML back
+    (`on_page_content`). Python-Markdown spends most of a topic page's time on its tables; this
+    skips that. Tokens carry a random per-build nonce, so no spec text can name one."""
+
+    def __init__(self):
+        import secrets
+
+        self.nonce = secrets.token_hex(8)
+        self.html: dict[str, str] = {}
+
+    def __call__(self, caller) -> Markup:
+        token = f"smd-block-{self.nonce}-{len(self.html)}"
+        self.html[token] = str(caller())
+        return Markup(f"\n\n{token}\n\n")
+
+    def put_back(self, page_html: str) -> str:
+        if "smd-block-" not in page_html:
+            return page_html
+        return re.sub(rf"<p>(smd-block-{self.nonce}-\d+)</p>", lambda m: self.html.get(m[1], m[0]), page_html)
+
+
+def render_pages(pages: list[Page], known_products: set[str], overrides: str | None = None,
+                 blocks: Blocks | None = None) -> dict[str, str]:
+    """docs-relative path -> Markdown (HTML blocks collected in `blocks`)."""
     env = environment(overrides)
+    env.globals["html_block"] = blocks if blocks is not None else (lambda caller: caller())
     templates = {}
     out = {}
     for page in pages:

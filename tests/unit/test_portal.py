@@ -230,3 +230,33 @@ def test_two_specs_claiming_one_domain_each_get_a_page(tmp_path):
     assert ">First<" in first and ">Second<" in second
     assert len(list((tmp_path / "site" / "specs").glob("acme.same*/asyncapi.yaml"))) == 2
     assert "Domains claimed by more than one spec" in (tmp_path / "site" / "problems" / "index.html").read_text()
+
+
+def test_finished_html_tables_escape_every_value_and_a_forged_block_token_stays_text(tmp_path):
+    """Field and config tables skip Markdown (`html_block`): their values are still escaped, and a
+    description that names a block token cannot pull HTML in (tokens carry a per-build nonce)."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "evil-api.yaml").write_text("""asyncapi: '2.6.0'
+id: 'urn:evil.corp'
+info: {title: Evil, version: '1'}
+channels:
+  _public.things:
+    bindings: {kafka: {partitions: 1, configs: {'x.<b>': '<script>window.__pwned=1</script>'}}}
+    publish:
+      summary: smd-block-0000000000000000-0
+      description: smd-block-0000000000000000-0
+      message:
+        payload:
+          type: object
+          properties:
+            '<img src=x onerror=alert(1)>': {type: string, description: '</td></tr></table><script>alert(2)</script>'}
+""")
+    run = specmesh("portal", "build", str(repo), "--out", str(tmp_path / "site"))
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "site" / "topics" / "evil.corp._public.things" / "index.html").read_text()
+    assert "<script>" not in page.split("<article")[1].split("</article>")[0]
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page and "x.&lt;b&gt;" in page
+    assert "smd-block-0000000000000000-0" in page  # shown as the text it is
