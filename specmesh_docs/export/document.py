@@ -19,6 +19,7 @@ from .domains import DomainExport
 SCHEMA_FORMATS = {"AVRO": ("application/vnd.apache.avro+json;version=1.9.0", ".avsc"),
                   "JSON": ("application/schema+json;version=draft-07", ".json"),
                   "PROTOBUF": ("application/vnd.google.protobuf;version=3", ".proto")}
+KEY_UNKNOWN = "Not in the registry at export (a primitive key is not registered): check it."
 NUMERIC = re.compile(r"^-?\d+$")
 
 
@@ -48,9 +49,11 @@ def document(export: DomainExport, schemas: dict[str, RegistrySchema], fmt: str,
         if topic.replicas:
             kafka["replicas"] = topic.replicas
         configs = {k: _value(v) for k, v in sorted(topic.configs.items()) if k in export.dynamic.get(topic.name, ())}
-        if configs:
+        if configs and fmt == "asyncapi-3":  # the standard binding's field; cleanup.policy is a list there
+            kafka["topicConfiguration"] = {k: v.split(",") if k == "cleanup.policy" else v for k, v in configs.items()}
+        elif configs:
             kafka["configs"] = configs
-        message = _message(topic.name, relative, schemas, out)
+        message = _message(topic.name, relative, schemas, out, fmt)
         tags = [{"name": f"grant-access:{g}"} for g in export.grants.get(topic.name, [])]
         op_id = "publish" + "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", relative) if w)
         operation = {"operationId": op_id, "summary": f"{relative} (exported: describe what it carries)."}
@@ -58,9 +61,11 @@ def document(export: DomainExport, schemas: dict[str, RegistrySchema], fmt: str,
             operation["tags"] = tags
         if fmt == "asyncapi-3":
             key = re.sub(r"[^A-Za-z0-9._-]", "-", relative)
-            messages[message["name"]] = message
+            name = message["name"]
+            unique = next(f"{name}{n or ''}" for n in range(len(messages) + 1) if f"{name}{n or ''}" not in messages)
+            messages[unique] = message
             channels[key] = {"address": relative, "bindings": {"kafka": kafka},
-                             "messages": {message["name"]: {"$ref": f"#/components/messages/{message['name']}"}}}
+                             "messages": {name: {"$ref": f"#/components/messages/{unique}"}}}
             operations[op_id] = {"action": "send", "channel": {"$ref": f"#/channels/{key}"},
                                  **{k: v for k, v in operation.items() if k != "operationId"}}
         else:
@@ -82,22 +87,32 @@ def _value(text: str) -> object:
     return int(text) if NUMERIC.match(text) and len(text) < 19 else text
 
 
-def _message(topic: str, relative: str, schemas: dict[str, RegistrySchema], out: Written) -> dict:
+def _message(topic: str, relative: str, schemas: dict[str, RegistrySchema], out: Written, fmt: str) -> dict:
     name = "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", relative.split(".")[-1]) if w) or "Message"
     message: dict = {"name": name}
     value, key = schemas.get(f"{topic}-value"), schemas.get(f"{topic}-key")
+    def schema_of(found: RegistrySchema) -> dict:
+        ref = {"$ref": _schema_file(found, out)}
+        if fmt == "asyncapi-3":  # a multi-format schema object: the format travels with each schema
+            return {"schemaFormat": SCHEMA_FORMATS[found.schema_type][0], "schema": ref}
+        return ref
+
     if value is not None:
-        schema_format, _ = SCHEMA_FORMATS[value.schema_type]
-        message["schemaFormat"] = schema_format
-        message["payload"] = {"$ref": _schema_file(value, out)}
-    if key is not None:
+        if fmt != "asyncapi-3":
+            message["schemaFormat"] = SCHEMA_FORMATS[value.schema_type][0]
+        message["payload"] = schema_of(value)
+    if key is None and value is not None:
+        # a primitive key is never registered (provision does not either): the common one, said so
+        message["bindings"] = {"kafka": {"key": {"type": "string", "description": KEY_UNKNOWN}}}
+        out.notes.append(f"{topic}: no key schema in the registry: written as a string key; check it")
+    elif key is not None:
         if value is not None and key.schema_type != value.schema_type:
             out.notes.append(f"{topic}: the key schema is {key.schema_type} and the value {value.schema_type}; "
                              "a message has one schemaFormat, so the key is left out")
         elif value is None:
             out.notes.append(f"{topic}: a key schema without a value schema is left out")
         else:
-            message["bindings"] = {"kafka": {"key": {"$ref": _schema_file(key, out)}}}
+            message["bindings"] = {"kafka": {"key": schema_of(key)}}
     return message
 
 

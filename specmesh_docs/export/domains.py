@@ -103,6 +103,11 @@ def sort_topics(reading: Reading, policy: Policy, wanted: list[str] | None) -> S
             home, DomainExport(home, owners.get(home) or policy.principal_format.format(domain=home)))
         export.topics.append(reading.topics[name])
         export.dynamic[name] = reading.dynamic.get(name, set())
+    for name in sorted(set(owners) & names):  # owns a prefix, no topic under it: a consumer-only data product
+        if name not in sorting.domains:
+            sorting.domains[name] = DomainExport(name, owners[name], notes=[
+                "no topic on the cluster: a data product that only consumes (what it reads is not on the cluster: "
+                "add its subscriptions)"])
     sorting.missing = sorted(n for n in names if n not in sorting.domains) if wanted is not None else []
     for export in sorting.domains.values():
         _grants_and_notes(export, reading.acls, policy, owners)
