@@ -188,6 +188,12 @@ def cmd_export(args: argparse.Namespace) -> int:
                                 timeout=args.timeout, connect_timeout=_connect_timeout(args)))
 
 
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from .publish.run import catalog_export
+
+    return catalog_export(args.sources, args.config, args.format, args.out, args.env)
+
+
 def cmd_chargeback(args: argparse.Namespace) -> int:
     from .provision.chargeback import consumption_report, storage_report
     from .provision.client import client_settings
@@ -344,6 +350,19 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--connect-timeout", type=float, metavar="SECONDS",
                      help="give up connecting after this long (default 10, or $SPECMESH_CONNECT_TIMEOUT)")
     exp.set_defaults(func=cmd_export)
+
+    cat = sub.add_parser("catalog", help="publish the data products to a catalogue: Backstage, DataHub or catalog.json",
+                         description="publish the data products to the catalogue an organisation has")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True, metavar="export")
+    cexp = cat_sub.add_parser("export", help="write Backstage entities, DataHub change proposals or catalog.json",
+                              description="write Backstage entities (catalog-info.yaml), DataHub metadata change "
+                                          "proposals (datahub-mcps.json) or catalog.json into DIR (exit 0 written, 2 bad input)")
+    cexp.add_argument("sources", nargs="*", metavar="SOURCE", help="directories or git URLs (URL#ref), as portal build")
+    cexp.add_argument("--format", required=True, choices=("backstage", "datahub", "json"))
+    cexp.add_argument("--out", required=True, metavar="DIR")
+    cexp.add_argument("--config", metavar="FILE", help="portal.yaml: sources")
+    cexp.add_argument("--env", default="PROD", metavar="ENV", help="DataHub environment of the datasets (default PROD)")
+    cexp.set_defaults(func=cmd_catalog)
 
     for name, text in (("storage", "bytes on disk and records per owned topic and data product (JSON)"),
                        ("consumption", "consumer groups, committed offsets and lag per owned topic (JSON)")):

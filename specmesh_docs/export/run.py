@@ -70,7 +70,7 @@ def export(opts: ExportOptions) -> int:
         folder = out / domain
         files = {f"{domain}-api.yaml": _yaml(written.spec), **written.files}
         for rel, text in files.items():
-            _write(folder / rel, text)
+            write_whole(folder / rel, text)
         report.written.append(str(folder / f"{domain}-api.yaml"))
         default_owner = policy.principal_format.format(domain=domain)
         owner_note = ([f"the owner on the cluster is {found.owner}, the policy gives {default_owner}: provision with "
@@ -79,7 +79,7 @@ def export(opts: ExportOptions) -> int:
                                   "notes": owner_note + found.notes + written.notes}
     _print(report, out)
     if opts.report:
-        _write(Path(opts.report), json.dumps(report.to_dict(), indent=2) + "\n")
+        write_whole(Path(opts.report), json.dumps(report.to_dict(), indent=2) + "\n")
     if sorting.missing:
         return 1  # asked for, not written: not done
     return 0
@@ -114,17 +114,24 @@ def _yaml(doc: dict) -> str:
     return yaml.dump(doc, Dumper=dumper, sort_keys=False, allow_unicode=True, width=110)
 
 
-def _write(path: Path, text: str) -> None:
+def write_whole(path: Path, text: str) -> None:
     """Whole or not at all: a temporary file beside it, renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a written spec is as any new file
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _print(report: Report, out: Path) -> None:

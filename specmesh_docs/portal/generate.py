@@ -78,21 +78,32 @@ def _metrics_shape_ok(doc: dict) -> bool:
     return True
 
 
-def generate(settings: dict, base: Path) -> Generated:
-    from ..catalog import build_estate, catalog_document
+@dataclass
+class Loaded:
+    """The sources of a portal.yaml or a command line, read: what the portal and `catalog export` share."""
+
+    sources: list  # sources.Source
+    products: list
+    source_of: dict  # spec file -> its Source
+    unreadable: list  # (spec as its repository names it, error)
+    policies: object
+    estate: object
+
+
+def load_sources(settings: dict, base: Path, on_loaded=None, command: str = "portal") -> Loaded:
+    """Every source's specs loaded, linted and joined into one estate; an unreadable spec is listed
+    (and printed), not fatal. `on_loaded(source, products)` runs as each source is read."""
+    from ..catalog import build_estate
     from ..lint.runner import discover, load_all, lint_products
     from ..policy import PolicyCache
-    from .render import Blocks, render_pages
-    from .history import DEFAULT_COMMITS, in_background
     from .sources import normalize, resolve
 
-    title = str(settings.get("title") or "Data products")
     sources = [resolve(normalize(raw, base)) for raw in settings.get("sources") or []]
     if not sources:
-        raise SpecError("the portal has no sources: give directories or git URLs (or `sources:` in portal.yaml)")
+        raise SpecError(f"the {command} has no sources: give directories or git URLs (or `sources:` in portal.yaml)")
     policies = PolicyCache()
-    unreadable: list[tuple[str, SpecError]] = []  # (spec as its repo names it, error): on the Problems page
-    products, source_of, history_jobs = [], {}, []
+    unreadable: list[tuple[str, SpecError]] = []
+    products, source_of = [], {}
     for source in sources:
         files = discover([str(source.path)], policies.for_spec(source.path / "x").spec_patterns)
         errors: list[SpecError] = []
@@ -101,13 +112,28 @@ def generate(settings: dict, base: Path) -> Generated:
             products.append(product)
             source_of[product.spec_file] = source
         unreadable += [in_repo_terms(e, source.path) for e in errors]
-        history_jobs.append((source.path, loaded))
-    commits = settings.get("history_commits")
-    history = in_background(history_jobs, policies, DEFAULT_COMMITS if commits is None else int(commits))
+        if on_loaded is not None:
+            on_loaded(source, loaded)
     for where, error in unreadable:
-        print(f"specmesh: portal: {where}: {error.message} (listed on the Problems page)", file=sys.stderr)
+        listed = " (listed on the Problems page)" if command == "portal" else ""
+        print(f"specmesh: {command}: {where}: {error.message}{listed}", file=sys.stderr)
     estate = build_estate(products, lint_products(products, policies), read_metrics(settings.get("metrics") or [], base))
     separate_collisions(estate.products)
+    return Loaded(sources, products, source_of, unreadable, policies, estate)
+
+
+def generate(settings: dict, base: Path) -> Generated:
+    from ..catalog import catalog_document
+    from .render import Blocks, render_pages
+    from .history import DEFAULT_COMMITS, in_background
+
+    title = str(settings.get("title") or "Data products")
+    history_jobs: list = []
+    loaded = load_sources(settings, base, lambda source, products: history_jobs.append((source.path, products)))
+    sources, products, source_of, unreadable, estate = (loaded.sources, loaded.products, loaded.source_of,
+                                                        loaded.unreadable, loaded.estate)
+    commits = settings.get("history_commits")
+    history = in_background(history_jobs, loaded.policies, DEFAULT_COMMITS if commits is None else int(commits))
     repo_links, downloads, files = {}, {}, {}
     for p in products:
         spec = Path(p.spec_file).resolve()
