@@ -40,7 +40,11 @@ def safe_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._@+-]+", "-", text).strip("-") or "unknown"
 
 
-def proposals(estate, env: str, owner_of) -> list[dict]:
+KAFKA_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+
+
+def proposals(estate, env: str, owner_of, skipped: list[str] | None = None) -> list[dict]:
+    """`skipped` collects topics whose names Kafka would refuse (they cannot be URNs either)."""
     if env not in ENVIRONMENTS:
         from ..errors import SpecError
 
@@ -48,13 +52,17 @@ def proposals(estate, env: str, owner_of) -> list[dict]:
     out: list[dict] = []
     products = sorted(estate.products, key=lambda p: (p.domain, p.spec_file))
     for domain in sorted({p.domain for p in products}):
-        out.append(_mcp("domain", f"urn:li:domain:{domain}", "domainProperties",
+        out.append(_mcp("domain", f"urn:li:domain:{safe_id(domain)}", "domainProperties",
                         {"name": domain, "description": f"SpecMesh data product domain {domain}."}))
     out.append(_mcp("tag", PII_TAG, "tagProperties", {"name": "PII", "description": "Personal data (SpecMesh PII policy)."}))
-    owned = {t.name for p in products for t in p.topics}
+    topics_of = {p.spec_file: [t for t in sorted(p.topics, key=lambda t: t.name) if KAFKA_TOPIC.match(t.name)]
+                 for p in products}
+    if skipped is not None:
+        skipped += sorted({t.name for p in products for t in p.topics if not KAFKA_TOPIC.match(t.name)})
+    owned = {t.name for topics in topics_of.values() for t in topics}
     for p in products:
         owners = _owners(p, owner_of)
-        for t in sorted(p.topics, key=lambda t: t.name):
+        for t in topics_of[p.spec_file]:
             urn = dataset_urn(t.name, env)
             props = {"partitions": t.partitions, "replicas": t.replicas, "retention.ms": t.configs.get("retention.ms"),
                      "cleanup.policy": t.configs.get("cleanup.policy"), "access": (t.access or "untiered").lstrip("_"),
@@ -69,18 +77,18 @@ def proposals(estate, env: str, owner_of) -> list[dict]:
             if tags:
                 out.append(_mcp("dataset", urn, "globalTags", {"tags": [{"tag": x} for x in tags]}))
             out.append(_mcp("dataset", urn, "ownership", {"owners": owners, "lastModified": EPOCH}))
-            out.append(_mcp("dataset", urn, "domains", {"domains": [f"urn:li:domain:{p.domain}"]}))
-        flow = f"urn:li:dataFlow:(specmesh,{p.domain},{env})"
+            out.append(_mcp("dataset", urn, "domains", {"domains": [f"urn:li:domain:{safe_id(p.domain)}"]}))
+        flow = f"urn:li:dataFlow:(specmesh,{safe_id(p.domain)},{env})"
         out.append(_mcp("dataFlow", flow, "dataFlowInfo", {"name": p.domain, "description": p.info.title or p.domain,
                                                             "customProperties": {}}))
-        job = job_urn(p.domain, env)
+        job = job_urn(safe_id(p.domain), env)
         out.append(_mcp("dataJob", job, "dataJobInfo", {"name": f"{p.domain} service", "type": "COMMAND",
                                                          "customProperties": {}, "flowUrn": flow}))
         out.append(_mcp("dataJob", job, "dataJobInputOutput", {
             "inputDatasets": sorted({dataset_urn(c.name, env) for c in p.consumed if c.name in owned}),
-            "outputDatasets": sorted(dataset_urn(t.name, env) for t in p.topics)}))
+            "outputDatasets": sorted(dataset_urn(t.name, env) for t in topics_of[p.spec_file])}))
         out.append(_mcp("dataJob", job, "ownership", {"owners": owners, "lastModified": EPOCH}))
-        out.append(_mcp("dataJob", job, "domains", {"domains": [f"urn:li:domain:{p.domain}"]}))
+        out.append(_mcp("dataJob", job, "domains", {"domains": [f"urn:li:domain:{safe_id(p.domain)}"]}))
     return out
 
 

@@ -36,7 +36,11 @@ def catalog_export(sources: list[str], config: str | None, fmt: str, out: str, e
     elif fmt == "datahub":
         from .datahub import proposals, to_json
 
-        text = to_json(proposals(estate, env, owner_of))
+        skipped: list[str] = []
+        text = to_json(proposals(estate, env, owner_of, skipped))
+        for name in skipped:
+            print(f"specmesh: catalog export: topic {name!r} left out: not a Kafka topic name "
+                  "(letters, digits, '.', '_', '-'; at most 249)", file=sys.stderr)
     else:
         text = json.dumps(stable(catalog_document(estate)), indent=1, ensure_ascii=False, default=str, sort_keys=True) + "\n"
     target = Path(out) / FORMATS[fmt]

@@ -143,3 +143,32 @@ def test_catalog_json_matches_its_shipped_schema_and_every_format_is_determinist
     document["products"][0]["topics"][0]["access"] = "_secret"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(document)
+
+
+def test_datahub_urns_never_carry_a_hostile_name(tmp_path):
+    """A channel name Kafka would refuse cannot reach an URN (`,` and `)` would split it): left out, and said."""
+    from datahub.ingestion.source.file import read_metadata_file
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "evil-api.yaml").write_text("""asyncapi: '2.6.0'
+id: 'urn:evil.corp'
+info: {title: Evil, version: '1', contact: {name: 'x), urn:li:corpuser:admin', email: 'a,b@c.example'}}
+channels:
+  '_public.a,PROD),(urn:li:dataPlatform:kafka,b':
+    publish: {message: {payload: {type: string}}}
+  _public.fine:
+    publish: {tags: [{name: 'x),(y'}], message: {payload: {type: object, properties: {id: {type: string}}}}}
+""")
+    run = export("datahub", tmp_path / "out", str(repo))
+    assert run.returncode == 0, run.stderr
+    assert "left out: not a Kafka topic name" in run.stderr
+    items = list(read_metadata_file(tmp_path / "out" / "datahub-mcps.json"))
+    assert all(i.validate() for i in items)
+    urns = {i.entityUrn for i in items}
+    assert "urn:li:dataset:(urn:li:dataPlatform:kafka,evil.corp._public.fine,PROD)" in urns
+    assert not any("_public.a" in u for u in urns)
+    owners = {o.owner for i in items if i.aspectName == "ownership" for o in i.aspect.owners}
+    assert owners == {"urn:li:corpGroup:x-urn-li-corpuser-admin"}  # the e-mail is not one: no corpuser
+    tags = {t.tag for i in items if i.aspectName == "globalTags" for t in i.aspect.tags}
+    assert tags == {"urn:li:tag:x-y"}
