@@ -68,8 +68,14 @@ def build(settings: dict, out: Path) -> None:
 
 
 def serve(settings: dict, address: str) -> None:
+    import signal
+
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    def stop(signum, frame):  # a service manager's stop: leave as Ctrl-C does (mkdocs removes its temp site)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     quiet_mkdocs()
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     with tempfile.TemporaryDirectory(prefix="specmesh-portal-") as tmp:

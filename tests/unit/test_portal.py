@@ -134,8 +134,11 @@ def test_serve_gives_a_live_preview(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "specmesh_docs", "portal", "serve", str(EXAMPLES), "--dev-addr",
-                             f"127.0.0.1:{port}"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             f"127.0.0.1:{port}"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, TMPDIR=str(scratch)))
     try:
         deadline, body = time.time() + 60, ""
         while time.time() < deadline and "health.fitness" not in body:
@@ -147,6 +150,7 @@ def test_serve_gives_a_live_preview(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    assert list(scratch.iterdir()) == []  # stopped (SIGTERM) as by Ctrl-C: no temporary site left behind
 
 
 @pytest.mark.parametrize("content", [
