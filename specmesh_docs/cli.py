@@ -194,6 +194,24 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return catalog_export(args.sources, args.config, args.format, args.out, args.env)
 
 
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import records
+
+    product = spec_with_policy(args)
+    topics = [t for t in product.topics if args.topic in (None, t.name, t.channel)]
+    if not topics:
+        raise SpecError(f"{args.spec}: no owned topic {args.topic!r} (owned: {', '.join(t.name for t in product.topics) or 'none'})")
+    if not 1 <= args.n <= 100_000:
+        raise SpecError(f"-n is a count of records in [1, 100000], not {args.n}")
+    for t in topics:
+        keys = records(t.key, args.n, args.seed, args.boundary)
+        values = records(t.value, args.n, args.seed + 1, args.boundary)
+        for key, value in zip(keys, values):
+            print(json.dumps({"topic": t.name, "key": key, "value": value}, ensure_ascii=False,
+                             default=lambda b: b.decode("latin-1")))  # Avro's JSON encoding of bytes
+    return EXIT_OK
+
+
 def cmd_chargeback(args: argparse.Namespace) -> int:
     from .provision.chargeback import consumption_report, storage_report
     from .provision.client import client_settings
@@ -363,6 +381,18 @@ def build_parser() -> argparse.ArgumentParser:
     cexp.add_argument("--config", metavar="FILE", help="portal.yaml: sources")
     cexp.add_argument("--env", default="PROD", metavar="ENV", help="DataHub environment of the datasets (default PROD)")
     cexp.set_defaults(func=cmd_catalog)
+
+    samp = sub.add_parser("sample", help="valid test records for a topic's key and value schemas (JSON lines)",
+                          description="valid test records for each owned topic's key and value schemas, one JSON line "
+                                      "{topic, key, value} per record (Avro, JSON Schema, Protobuf in its JSON mapping)")
+    samp.add_argument("spec", metavar="SPEC")
+    samp.add_argument("--topic", metavar="T", help="one topic (full name or channel); default every owned topic")
+    samp.add_argument("-n", type=int, default=1, metavar="N", help="records per topic (default 1)")
+    samp.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed gives the same records")
+    samp.add_argument("--boundary", action="store_true",
+                      help="edge values: empty strings, min/max numbers, longest enum symbol, null branches, empty lists")
+    samp.add_argument("--root", metavar="DIR", help="where /-refs start (as for show)")
+    samp.set_defaults(func=cmd_sample)
 
     for name, text in (("storage", "bytes on disk and records per owned topic and data product (JSON)"),
                        ("consumption", "consumer groups, committed offsets and lag per owned topic (JSON)")):
