@@ -1,4 +1,4 @@
-# Sourced by scripts/bootstrap, kafka-dev and registry-dev: run a long step with a plain-text
+# Sourced by kafka-dev and registry-dev (beside it) and scripts/bootstrap: run a long step with a plain-text
 # heartbeat ("still fetching Kafka... 20 s") every 10 s, so a first run never looks stuck.
 # No terminal escape codes: the lines read the same in a terminal and in a CI log.
 with_progress() {
