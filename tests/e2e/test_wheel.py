@@ -163,3 +163,28 @@ def test_the_readme_gitlab_job_runs_as_written(venv: Path, dist: Path, tmp_path)
     junit = (work / job["artifacts"]["reports"]["junit"]).read_text()
     assert "<testsuite" in junit and "ACCESS-PRIVATE-CONSUMED" in junit
     assert (work / "specmesh.sarif").is_file()
+
+
+def test_a_teams_repo_runs_black_box_tests_with_the_installed_plugin(venv: Path, dist: Path, tmp_path):
+    """A team's repository with only its spec and a test: `pip install 'specmesh_docs[testing]'`, then
+    pytest starts the broker shipped in the package (no scripts/ anywhere), provisions the spec and
+    produces and reads as the domain."""
+    wheel = next(dist.glob("*.whl"))
+    installed = run(venv / "bin" / "pip", "install", "-q", "--disable-pip-version-check", f"{wheel}[testing]", cwd=venv)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    team = tmp_path / "team"
+    team.mkdir()
+    shutil.copy(EXAMPLES / "finance-campaign" / "finance-campaign-api.yaml", team)
+    shutil.copytree(EXAMPLES / "finance-campaign" / "schema", team / "schema")
+    (team / "test_budget.py").write_text('''
+def test_the_budget_topic_carries_what_the_owner_writes(provisioned):
+    context = provisioned("finance-campaign-api.yaml")
+    context.as_domain("finance.campaign").produce("finance.campaign._protected.campaign-budget",
+                                                 {"campaign_id": "c-1", "remaining": 10.0}, key="c-1")
+    assert context.expect("finance.campaign._protected.campaign-budget", lambda v: v["campaign_id"] == "c-1")
+    context.assert_denied("retail.checkout", "finance.campaign._protected.campaign-budget")
+''')
+    tests = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=team,
+                           capture_output=True, text=True, timeout=600, env=ci_env(venv))
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "1 passed" in tests.stdout
