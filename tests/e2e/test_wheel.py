@@ -4,6 +4,7 @@ checkout, and used from a directory that is not the repository."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -176,14 +177,9 @@ def test_a_teams_repo_runs_black_box_tests_with_the_installed_plugin(venv: Path,
     team.mkdir()
     shutil.copy(EXAMPLES / "finance-campaign" / "finance-campaign-api.yaml", team)
     shutil.copytree(EXAMPLES / "finance-campaign" / "schema", team / "schema")
-    (team / "test_budget.py").write_text('''
-def test_the_budget_topic_carries_what_the_owner_writes(provisioned):
-    context = provisioned("finance-campaign-api.yaml")
-    context.as_domain("finance.campaign").produce("finance.campaign._protected.campaign-budget",
-                                                 {"campaign_id": "c-1", "remaining": 10.0}, key="c-1")
-    assert context.expect("finance.campaign._protected.campaign-budget", lambda v: v["campaign_id"] == "c-1")
-    context.assert_denied("retail.checkout", "finance.campaign._protected.campaign-budget")
-''')
+    readme = (REPO / "README.md").read_text()
+    snippet = re.search(r"<!-- plugin-example:[^>]*-->\n```python\n(.*?)```", readme, re.S).group(1)
+    (team / "test_budget.py").write_text(snippet)  # the README's example, exactly as written
     tests = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=team,
                            capture_output=True, text=True, timeout=600, env=ci_env(venv))
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
