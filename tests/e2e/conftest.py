@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
@@ -11,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
 
 
 def read_properties(path: str | Path) -> dict[str, str]:
@@ -97,13 +94,10 @@ def reset_domains(kafka, *domains: str, registry: str | None = None) -> None:
 
 
 def dev_script(script: str, command: str, home: Path, *args: str) -> dict[str, str]:
-    """Runs scripts/kafka-dev or scripts/registry-dev with its state in `home`; the key=value lines it prints."""
-    home_var = "KAFKA_DEV_HOME" if script == "kafka-dev" else "REGISTRY_DEV_HOME"
-    out = subprocess.run([str(REPO / "scripts" / script), command, *args], capture_output=True, text=True, timeout=900,
-                         env=dict(os.environ, **{home_var: str(home)}))
-    if out.returncode != 0:
-        raise RuntimeError(f"scripts/{script} {command} {' '.join(args)} failed:\n{out.stderr}")
-    return dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+    """The packaged kafka-dev or registry-dev (what scripts/ and the pytest plugin run) with its state in `home`."""
+    from specmesh_docs.testing import dev_script as packaged
+
+    return packaged(script, command, home, *args)
 
 
 def kafka_dev(command: str, home: Path) -> dict[str, str]:
