@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 
-
 def read_properties(path: str | Path) -> dict[str, str]:
     props = {}
     for line in Path(path).read_text().splitlines():
