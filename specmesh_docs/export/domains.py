@@ -129,8 +129,7 @@ def _grants_and_notes(export: DomainExport, acls: list[Acl], policy: Policy, own
         if not in_scope or acl in implied:
             continue
         topic = topics.get(acl.name)
-        access = domain_in_name(acl.name, policy) and next(
-            (p for p in acl.name.split(d) if p in policy.access_levels), None)
+        access = next((p for p in acl.name.split(d) if p in policy.access_levels), None)
         if (topic is not None and acl.resource_type == "TOPIC" and acl.pattern == "LITERAL" and acl.permission == "ALLOW"
                 and acl.operation in ("READ", "DESCRIBE") and access in (policy.protected, None)):
             grantee = _grantee(acl.principal, policy, principal_of)

@@ -73,6 +73,9 @@ def entities(estate, source_links: dict[str, str], owner_of) -> list[dict]:
     for v in estate.topics.values():
         producer_of[v.name] = v.product
         consumers[v.name] = {c.domain for c, _ in v.consumers}
+    name_of: dict[str, str] = {}
+    for p in products:
+        name_of.setdefault(p.domain, _product_name(p))
     for p in products:
         name, group = _product_name(p), _group_ref(owner[p.spec_file])
         meta = _metadata(p, source_links.get(p.spec_file))
@@ -97,7 +100,7 @@ def entities(estate, source_links: dict[str, str], owner_of) -> list[dict]:
                 annotations["backstage.io/source-location"] = f"url:{source_links[p.spec_file]}"
             tags = _tags([*t.tags, (t.access or "untiered").lstrip("_"), "pii" if t.pii else "", "kafka"])
             resource = {"type": "kafka-topic", "owner": group, "system": name, "dependsOn": [f"component:{name}"]}
-            resource_of = [f"component:{_product_name_of(estate, r)}" for r in readers if _product_name_of(estate, r)]
+            resource_of = [f"component:{name_of[r]}" for r in readers if r in name_of]
             if resource_of:
                 resource["dependencyOf"] = resource_of
             out.append(_entity("Resource", entity_name(t.name),
@@ -112,11 +115,6 @@ def owner_of_is_contact(name: str, contact) -> bool:
 
 def _product_name(product) -> str:
     return entity_name(product.domain + product.page_suffix.replace("~", "-"))
-
-
-def _product_name_of(estate, domain: str) -> str | None:
-    found = next((p for p in estate.products if p.domain == domain), None)
-    return _product_name(found) if found else None
 
 
 def _group_ref(owner: str) -> str:
