@@ -14,8 +14,9 @@ Fixtures:
 
 `Context.as_domain("acme.x")` gives a client authenticated as that domain's own SCRAM principal
 (created on the packaged broker), with `produce(topic, value, key=None)` and
-`consume(topic, n=1, timeout=10)`; values are JSON without a registry, Avro or JSON Schema
-through the registry with one. `Context.expect(topic, predicate, within=10)` waits for a matching
+`consume(topic, n=1, timeout=10)`; values are JSON without a registry, Avro, JSON Schema or
+Protobuf (its JSON mapping; the registered .proto compiled by buf at run time) through the
+registry with one. `Context.expect(topic, predicate, within=10)` waits for a matching
 record; `Context.assert_denied(domain, topic)` checks that the domain may not read the topic.
 `Context.credentials(domain)` gives the client settings a service under test runs with.
 """
@@ -298,12 +299,15 @@ class DomainClient:
             return None
         owned = self.context.schema_of(topic)
         schema = getattr(owned, role, None) if owned else None
-        if schema is None or schema.format not in ("avro", "json") or (not schema.fields and schema.format != "avro"):
+        if schema is None or schema.format not in ("avro", "json", "protobuf") or (not schema.fields and schema.format == "json"):
             return None
         from confluent_kafka.schema_registry import SchemaRegistryClient
 
         client = SchemaRegistryClient({"url": self.context.registry})
-        text = client.get_latest_version(f"{topic}-{role}").schema.schema_str
+        latest = client.get_latest_version(f"{topic}-{role}")
+        text = latest.schema.schema_str
+        if schema.format == "protobuf":
+            return _protobuf_serde(latest.schema_id, text, schema.full_name or "", write)
         if schema.format == "avro":
             from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 
@@ -364,6 +368,46 @@ class _Reader:
     def __exit__(self, *exc):
         self.consumer.close()
         return False
+
+
+def _protobuf_serde(schema_id: int, text: str, full_name: str, write: bool):
+    """Protobuf through the registry from the spec alone: the registered .proto compiled by buf into
+    a message class at run time (no generated code needed); values are dicts in the Protobuf JSON
+    mapping, as `specmesh sample` writes them. The framing is confluent-kafka's (schema id and
+    message index); its ProtobufSerializer is not used because it asks the registry for
+    `format=serialized` descriptors, which Apicurio's Confluent-compatible API does not serve."""
+    import shutil
+    import tempfile
+
+    from confluent_kafka.schema_registry import prefix_schema_id_serializer
+    from confluent_kafka.schema_registry.common.serde import SchemaId
+    from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+
+    buf = shutil.which("buf") or str(Path(sys.executable).parent / "buf")
+    with tempfile.TemporaryDirectory(prefix="specmesh-proto-") as tmp:
+        (Path(tmp) / "src").mkdir()
+        (Path(tmp) / "src" / "schema.proto").write_text(text, encoding="utf-8")
+        built = subprocess.run([buf, "build", str(Path(tmp) / "src"), "-o", str(Path(tmp) / "image.binpb")],
+                               capture_output=True, text=True, timeout=120)
+        if built.returncode != 0:
+            raise AssertionError(f"buf could not compile the registered schema: {built.stderr[-1000:]}")
+        files = descriptor_pb2.FileDescriptorSet.FromString((Path(tmp) / "image.binpb").read_bytes())
+    pool = descriptor_pool.DescriptorPool()
+    for f in files.file:
+        pool.Add(f)
+    last = files.file[-1]
+    names = [m.name for m in last.message_type]
+    index = names.index(full_name.rpartition(".")[2]) if full_name.rpartition(".")[2] in names else 0
+    cls = message_factory.GetMessageClass(pool.FindMessageTypeByName(
+        f"{last.package}.{names[index]}" if last.package else names[index]))
+    if write:
+        frame = SchemaId("PROTOBUF", schema_id, None, [index])
+        return lambda value, ctx: prefix_schema_id_serializer(json_format.ParseDict(value, cls()).SerializeToString(),
+                                                              ctx, frame)
+    from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
+
+    deserializer = ProtobufDeserializer(cls, conf={"use.deprecated.format": False})  # framing only, no registry
+    return lambda data, ctx: json_format.MessageToDict(deserializer(data, ctx), always_print_fields_with_no_presence=True)
 
 
 def _denied_or(error, what: str) -> Exception:
