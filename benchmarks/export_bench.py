@@ -7,10 +7,8 @@ python benchmarks/export_bench.py [N]   (targets for 200: <= 10 s wall; admin re
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -18,16 +16,12 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from gen_estate import generate  # noqa: E402
 from provision_bench import kafka_dev, provision  # noqa: E402
+from timing import specmesh as timed_specmesh  # noqa: E402
 
 
 def export(admin_config: str, out: Path, report: Path) -> tuple[float, dict]:
-    cmd = [sys.executable, "-m", "specmesh_docs", "export", "--all", "--out", str(out), "--command-config", admin_config,
-           "--config", str(REPO / "examples" / "organisation-policy.yaml"), "--report", str(report)]
-    start = time.perf_counter()
-    run = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-    took = time.perf_counter() - start
-    if run.returncode != 0:
-        sys.exit(f"export failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    took, _ = timed_specmesh("export", "--all", "--out", str(out), "--command-config", admin_config,
+                             "--config", str(REPO / "examples" / "organisation-policy.yaml"), "--report", str(report), cwd=REPO)
     return took, json.loads(report.read_text())
 
 

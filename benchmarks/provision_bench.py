@@ -11,13 +11,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from gen_estate import generate  # noqa: E402
+from timing import specmesh as timed_specmesh  # noqa: E402
 
 
 def kafka_dev(command: str, home: Path) -> dict[str, str]:
@@ -27,13 +27,8 @@ def kafka_dev(command: str, home: Path) -> dict[str, str]:
 
 
 def provision(specs: list[Path], admin_config: str, *args: str) -> tuple[float, dict]:
-    cmd = [sys.executable, "-m", "specmesh_docs", "provision", *map(str, specs), "--command-config", admin_config,
-           "--format", "json", "--config", str(REPO / "examples" / "organisation-policy.yaml"), *args]
-    start = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-    took = time.perf_counter() - start
-    if out.returncode != 0:
-        sys.exit(f"provision failed ({out.returncode}):\n{out.stderr[-2000:]}\n{out.stdout[-3000:]}")
+    took, out = timed_specmesh("provision", *map(str, specs), "--command-config", admin_config, "--format", "json",
+                               "--config", str(REPO / "examples" / "organisation-policy.yaml"), *args, cwd=REPO)
     return took, json.loads(out.stdout)
 
 

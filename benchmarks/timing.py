@@ -16,3 +16,15 @@ def wall(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[float, sub
         out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
         times.append(time.perf_counter() - start)
     return statistics.median(times), out
+
+
+def specmesh(*args: str, cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+    """One timed `specmesh` run that must succeed (a benchmark of a failure measures nothing)."""
+    import sys
+
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "specmesh_docs", *args], capture_output=True, text=True, cwd=cwd)
+    took = time.perf_counter() - start
+    if out.returncode != 0:
+        sys.exit(f"specmesh {args[0]} failed ({out.returncode}):\n{out.stderr[-2000:]}\n{out.stdout[-3000:]}")
+    return took, out

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SpecError
+from ..writing import write_whole
 from .document import RegistrySchema, document
-from .domains import Sorting, is_internal, sort_topics
+from .domains import Sorting, sort_topics
 
 FORMATS = ("asyncapi-2", "asyncapi-3")
 
@@ -114,26 +114,6 @@ def _yaml(doc: dict) -> str:
     return yaml.dump(doc, Dumper=dumper, sort_keys=False, allow_unicode=True, width=110)
 
 
-def write_whole(path: Path, text: str) -> None:
-    """Whole or not at all: a temporary file beside it, renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a written spec is as any new file
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _print(report: Report, out: Path) -> None:
     err = sys.stderr
     for domain, entry in report.domains.items():
@@ -152,4 +132,4 @@ def _print(report: Report, out: Path) -> None:
           f"{report.admin_requests} admin request(s), {report.registry_requests} registry request(s)", file=err)
 
 
-__all__ = ["export", "ExportOptions", "is_internal"]
+__all__ = ["export", "ExportOptions"]

@@ -58,7 +58,7 @@ def entities(estate, source_links: dict[str, str], owner_of) -> list[dict]:
         contact = next((p.info.contact for p in products if owner[p.spec_file] == name), {})
         profile = {"displayName": name}
         email = contact.get("email") if isinstance(contact, dict) else None
-        if isinstance(email, str) and "@" in email and owner_of_is_contact(name, contact):
+        if isinstance(email, str) and "@" in email and _is_contact(name, contact):
             profile["email"] = email
         out.append(_entity("Group", group_name(name), {"title": name},
                            {"type": "team", "children": [], "profile": profile}))
@@ -109,7 +109,7 @@ def entities(estate, source_links: dict[str, str], owner_of) -> list[dict]:
     return out
 
 
-def owner_of_is_contact(name: str, contact) -> bool:
+def _is_contact(name: str, contact) -> bool:
     return isinstance(contact, dict) and name in (contact.get("name"), contact.get("email"))
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import SpecError
+from ..writing import write_whole
 
 FORMATS = {"backstage": "catalog-info.yaml", "datahub": "datahub-mcps.json", "json": "catalog.json"}
 SCHEMA = Path(__file__).resolve().parent / "catalog.schema.json"
@@ -14,7 +15,6 @@ SCHEMA = Path(__file__).resolve().parent / "catalog.schema.json"
 
 def catalog_export(sources: list[str], config: str | None, fmt: str, out: str, env: str = "PROD") -> int:
     from ..catalog import catalog_document
-    from ..export.run import write_whole
     from ..portal.build import portal_settings
     from ..portal.generate import load_sources
     from ..portal.pages import owner_of

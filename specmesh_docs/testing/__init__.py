@@ -70,6 +70,18 @@ def dev_script(name: str, command: str, home: Path, *args: str) -> dict[str, str
     return dict(line.split("=", 1) for line in run.stdout.splitlines() if "=" in line)
 
 
+def create_scram_user(admin_settings: dict[str, str], name: str) -> str:
+    """A SCRAM-SHA-512 user made by the admin; returns its new random password."""
+    from confluent_kafka.admin import AdminClient, ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion
+
+    password = uuid.uuid4().hex
+    upsert = UserScramCredentialUpsertion(name, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password.encode())
+    admin = AdminClient(admin_settings)  # kept alive until the futures resolve
+    for future in admin.alter_user_scram_credentials([upsert]).values():
+        future.result(timeout=30)
+    return password
+
+
 @pytest.fixture(scope="session")
 def specmesh_cluster(tmp_path_factory):
     bootstrap = os.environ.get("SPECMESH_BOOTSTRAP_SERVERS")
@@ -181,15 +193,7 @@ class Context:
             raise pytest.UsageError("acting as a domain needs SCRAM principals: the plugin's own broker, or "
                                     "SPECMESH_SCRAM=1 when the cluster given allows the admin to create them")
         if principal not in self._secrets:
-            from confluent_kafka.admin import ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion
-
-            password = uuid.uuid4().hex
-            upsert = UserScramCredentialUpsertion(principal, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096),
-                                                  password.encode())
-            admin = self._admin()
-            for future in admin.alter_user_scram_credentials([upsert]).values():
-                future.result(timeout=30)
-            self._secrets[principal] = password
+            self._secrets[principal] = create_scram_user(self.cluster.admin_settings, principal)
         base = {k: v for k, v in self.cluster.admin_settings.items() if not k.startswith(("sasl.", "schema.registry."))}
         return {**base, "security.protocol": base.get("security.protocol", "SASL_PLAINTEXT"),
                 "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": principal, "sasl.password": self._secrets[principal]}

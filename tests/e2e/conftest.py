@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,13 +35,9 @@ class KafkaDev:
 
     def add_principal(self, name: str) -> dict[str, str]:
         """Creates a SCRAM-SHA-512 user; returns client settings that authenticate as it."""
-        from confluent_kafka.admin import ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion
+        from specmesh_docs.testing import create_scram_user
 
-        password = uuid.uuid4().hex
-        upsert = UserScramCredentialUpsertion(name, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password.encode())
-        admin = self.admin()  # keep the handle alive until the futures resolve
-        for future in admin.alter_user_scram_credentials([upsert]).values():
-            future.result(timeout=30)
+        password = create_scram_user(self.admin_config, name)
         return {"bootstrap.servers": self.bootstrap, "security.protocol": "SASL_PLAINTEXT",
                 "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": name, "sasl.password": password}
 

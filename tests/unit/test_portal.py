@@ -194,10 +194,18 @@ channels: {}
     assert "&lt;img src=x onerror=alert(2)&gt;" in body
 
 
-def test_the_pii_map_lists_suspected_fields_apart_from_declared_ones(tmp_path):
+def portal_of_one_spec(tmp_path: Path, name: str, text: str) -> Path:
+    """A repository holding one spec, built into a portal (exit 0 asserted); returns the site."""
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
-    (repo / "crm-api.yaml").write_text("""asyncapi: '2.6.0'
+    (repo / name).write_text(text)
+    run = specmesh("portal", "build", str(repo), "--out", str(tmp_path / "site"))
+    assert run.returncode == 0, run.stderr
+    return tmp_path / "site"
+
+
+def test_the_pii_map_lists_suspected_fields_apart_from_declared_ones(tmp_path):
+    site = portal_of_one_spec(tmp_path, "crm-api.yaml", """asyncapi: '2.6.0'
 id: 'urn:acme.crm'
 info: {title: CRM, version: '1'}
 channels:
@@ -212,9 +220,7 @@ channels:
             nickname: {type: string}
             home_address: {type: string, x-pii: true}
 """)
-    run = specmesh("portal", "build", str(repo), "--out", str(tmp_path / "site"))
-    assert run.returncode == 0, run.stderr
-    page = (tmp_path / "site" / "pii" / "index.html").read_text()
+    page = (site / "pii" / "index.html").read_text()
     declared, suspected = page.split('<h2 id="not-marked-pii-but-named-like-personal-data"', 1)
     assert "<td>home_address</td>" in declared and "<td>email</td>" not in declared
     assert "<td>email</td>" in suspected and "nickname" not in suspected and "home_address" not in suspected
@@ -239,9 +245,7 @@ def test_two_specs_claiming_one_domain_each_get_a_page(tmp_path):
 def test_finished_html_tables_escape_every_value_and_a_forged_block_token_stays_text(tmp_path):
     """Field and config tables skip Markdown (`html_block`): their values are still escaped, and a
     description that names a block token cannot pull HTML in (tokens carry a per-build nonce)."""
-    repo = tmp_path / "repo"
-    (repo / ".git").mkdir(parents=True)
-    (repo / "evil-api.yaml").write_text("""asyncapi: '2.6.0'
+    site = portal_of_one_spec(tmp_path, "evil-api.yaml", """asyncapi: '2.6.0'
 id: 'urn:evil.corp'
 info: {title: Evil, version: '1'}
 channels:
@@ -256,9 +260,7 @@ channels:
           properties:
             '<img src=x onerror=alert(1)>': {type: string, description: '</td></tr></table><script>alert(2)</script>'}
 """)
-    run = specmesh("portal", "build", str(repo), "--out", str(tmp_path / "site"))
-    assert run.returncode == 0, run.stderr
-    page = (tmp_path / "site" / "topics" / "evil.corp._public.things" / "index.html").read_text()
+    page = (site / "topics" / "evil.corp._public.things" / "index.html").read_text()
     assert "<script>" not in page.split("<article")[1].split("</article>")[0]
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
