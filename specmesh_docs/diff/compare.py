@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import Position
-from .compat import problems
+from ..compat import problems, same_schema
 
 RANK = {"breaking": 0, "risky": 1, "safe": 2, "accepted": 3}
 ACCESS_RANK = {"_private": 0, "_protected": 1, None: 1, "_public": 2}
@@ -161,21 +161,22 @@ def _access(old, new, consumers, add) -> None:
 
 
 def _schema_change(role: str, before, after, topic, policy, add, older) -> None:
-    if before is None or after is None or _same_schema(before, after):
+    if before is None or after is None or same_schema(before, after):
         return
     level = policy.schema_compatibility
     if before.format != after.format:
         add("breaking", "SCHEMA-FORMAT-CHANGED", f"{topic.name}: {role} schema {before.format} -> {after.format}")
         return
     found = problems(level, [*(older() if level.endswith("_TRANSITIVE") else []), before], after)
-    if found and all(m.startswith("UNCHECKED") for m in found):
-        add("risky", "SCHEMA-UNCHECKED", f"{topic.name}: {role} schema changed and could not be checked: {found[0]}",
+    checked = [p for p in found if not p.unchecked]
+    if found and not checked:
+        add("risky", "SCHEMA-UNCHECKED", f"{topic.name}: {role} schema changed and could not be checked: {found[0].detail}",
             pos=after.pos)
         return
-    if found:
-        add("breaking", "SCHEMA-INCOMPATIBLE", f"{topic.name}: {role} schema incompatible under {level}: "
-            + "; ".join(m for m in found if not m.startswith("UNCHECKED")), pos=after.pos)
-    else:
+    for problem in checked:  # one line per problem: its rule, its field, its direction
+        add("breaking", "SCHEMA-INCOMPATIBLE", f"{topic.name}: {role} schema incompatible under {level}: {problem}",
+            pos=after.pos)
+    if not found:
         add("safe", "SCHEMA-COMPATIBLE", f"{topic.name}: {role} schema changed, compatible under {level}", pos=after.pos)
 
 
@@ -242,11 +243,4 @@ def _schema_words(schema) -> str:
 def _key_changed(before, after) -> bool:
     if before is None or after is None:
         return (before is None) != (after is None)
-    return not _same_schema(before, after)
-
-
-def _same_schema(a, b) -> bool:
-    from ..spec.flatten import plain
-
-    return a.format == b.format and plain(a.document) == plain(b.document) and \
-        {k: plain(v) for k, v in (a.named or {}).items()} == {k: plain(v) for k, v in (b.named or {}).items()}
+    return not same_schema(before, after)

@@ -56,33 +56,10 @@ def _text(schema) -> str:
     return json.dumps(plain(schema.document), separators=(",", ":"), sort_keys=False)
 
 
-def _avro_names(doc, namespace: str | None, used: set[str], defined: set[str]) -> None:
-    """Full names a document uses and defines (walks records, arrays, maps, unions)."""
-    if isinstance(doc, str):
-        used.add(doc if "." in doc or not namespace else f"{namespace}.{doc}")
-    elif isinstance(doc, list):
-        for item in doc:
-            _avro_names(item, namespace, used, defined)
-    elif isinstance(doc, dict):
-        kind = doc.get("type")
-        if kind in ("record", "error", "enum", "fixed") and isinstance(doc.get("name"), str):
-            ns = doc.get("namespace", namespace)
-            name = doc["name"]
-            defined.add(name if "." in name or not ns else f"{ns}.{name}")
-            namespace = ns
-            for f in doc.get("fields") or []:
-                if isinstance(f, dict):
-                    _avro_names(f.get("type"), namespace, used, defined)
-        else:
-            for key in ("type", "items", "values"):
-                if key in doc:
-                    _avro_names(doc[key], namespace, used, defined)
-
-
 def _references_of(doc, candidates: set[str]) -> list[str]:
-    used, defined = set(), set()
-    _avro_names(plain(doc), None, used, defined)
-    return sorted((used - defined) & candidates)
+    from ..compat.avro import references_of
+
+    return references_of(doc, candidates)
 
 
 def registrations(product, policy=None) -> list[Registration]:
@@ -107,19 +84,11 @@ def registrations(product, policy=None) -> list[Registration]:
 
 
 def _register_references(schema, domain: str, shared: tuple[str, ...], out: dict, topic: str) -> list[tuple[str, str]]:
+    from ..compat.avro import dependency_order
+
     named = schema.named
     candidates = set(named)
-    order: list[str] = []
-
-    def visit(name: str, stack: tuple[str, ...]) -> None:
-        if name in order or name in stack:
-            return
-        for dep in _references_of(named[name], candidates - {name}):
-            visit(dep, (*stack, name))
-        order.append(name)
-
-    for name in _references_of(schema.document, candidates):
-        visit(name, ())
+    order = dependency_order(named, _references_of(schema.document, candidates))
     for name in order:
         owned = in_domain(name, domain, shared)
         refs = [(d, d) for d in _references_of(named[name], candidates - {name})]

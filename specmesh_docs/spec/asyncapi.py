@@ -15,7 +15,7 @@ from ..errors import Position, SpecError
 from . import naming
 from .model import ConsumedTopic, DataProduct, Info, Topic
 from .refs import Resolver
-from .schemas import AvroReader, Schema, json_schema_fields, protobuf_schema, PII_WORDS
+from .schemas import AvroReader, Schema, inline_refs, json_schema_fields, protobuf_schema, PII_WORDS
 from .yamlload import YMap, YSeq, pos_of
 
 AVRO_FORMATS = ("application/vnd.apache.avro",)
@@ -339,7 +339,8 @@ class Mapper:
                 return AvroReader(self.resolver.files.read, self.resolver.files_display).load(path, doc, ref_at)
             fields, kind = json_schema_fields(node, self.deref, ref_at)
             return Schema("json", fields, type=kind, file=self.resolver.files_display(path),
-                          full_name=_text(self.deref(node), "title") or None, document=self.deref(node), pos=ref_at)
+                          full_name=_text(self.deref(node), "title") or None, document=self.deref(node), pos=ref_at,
+                          resolved=inline_refs(node, self.deref, ref_at))
         target = self.deref(node)
         if schema_format.startswith(PROTOBUF_FORMATS) and isinstance(target, str):  # an inline .proto
             return protobuf_schema(target, self.shown, at, single_root=True)
@@ -349,7 +350,8 @@ class Mapper:
                 and target["type"] not in ("object", "array"):
             return Schema("primitive", [], type=target["type"], document=target, pos=at)
         fields, kind = json_schema_fields(target, self.deref, at)
-        return Schema("json", fields, type=kind, full_name=_text(target, "title") or None, document=target, pos=at)
+        return Schema("json", fields, type=kind, full_name=_text(target, "title") or None, document=target, pos=at,
+                      resolved=inline_refs(target, self.deref, at))
 
 
 def _group_id(value: object) -> str | None:

@@ -53,6 +53,7 @@ class Schema:
     references: list[tuple[str, str]] = field(default_factory=list)  # (Avro full name, file)
     pos: Position | None = None
     named: dict = field(default_factory=dict, repr=False)  # Avro: referenced full name -> its parsed document
+    resolved: object = field(default=None, repr=False, compare=False)  # JSON: the document with its $refs followed
 
     @property
     def pii_fields(self) -> list[Field]:
@@ -281,6 +282,64 @@ def _avro_kind(doc: object) -> str:
 
 
 # --- JSON Schema -----------------------------------------------------------------------
+
+def inline_refs(root: object, deref, at: Position) -> object:
+    """The schema as plain dicts and lists with every `$ref` followed, for comparing two versions.
+    Each node a `$ref` reaches is copied once and shared by every use (a subtree used twice per
+    level stays linear), and recursion becomes a cycle in the result, never an endless copy.
+    `deref(node) -> node` is the loader's (confined, cycle-checked); a `$ref` it cannot follow (a
+    URL) stays as written."""
+    limit = DEFAULT_LIMITS.max_nodes
+    memo: dict[int, object] = {}
+    work: list[tuple[object, object]] = []
+
+    def copy(node: object) -> object:
+        if isinstance(node, dict) and "$ref" in node:
+            try:
+                node = deref(node)
+            except SpecError:
+                pass
+        if not isinstance(node, (dict, list)):
+            return node
+        if id(node) not in memo:
+            if len(memo) >= limit:
+                raise SpecError(f"the schema with its $refs followed has more than {limit} nodes", at)
+            memo[id(node)] = {} if isinstance(node, dict) else [None] * len(node)
+            work.append((node, memo[id(node)]))
+        return memo[id(node)]
+
+    top = copy(root)
+    while work:
+        source, target = work.pop()
+        for key, value in (source.items() if isinstance(source, dict) else enumerate(source)):
+            target[key] = copy(value)
+    return top
+
+
+def local_deref(root: object):
+    """`deref` for a schema that is plain data (a registry's answer): `#/...` pointers into itself."""
+    from ..spec.limits import DEFAULT_LIMITS as limits
+
+    def deref(node: object) -> object:
+        for _ in range(limits.max_ref_hops):
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not isinstance(ref, str):
+                return node
+            if not ref.startswith("#"):
+                raise SpecError(f"$ref {ref!r} is not inside the schema")
+            node = root
+            for raw in ref[1:].split("/")[1:]:
+                part = raw.replace("~1", "/").replace("~0", "~")
+                if isinstance(node, dict) and part in node:
+                    node = node[part]
+                elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                    node = node[int(part)]
+                else:
+                    raise SpecError(f"$ref {ref!r} points at nothing")
+        raise SpecError("cyclic $ref")
+
+    return deref
+
 
 def json_schema_fields(doc: object, deref, at: Position) -> tuple[list[Field], str]:
     """Fields of a JSON Schema; `deref(node) -> node` follows `$ref`s (confined, cycle-checked)."""
