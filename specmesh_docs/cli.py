@@ -169,7 +169,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .diff.report import RENDER, summary
     from .diff.run import run_diff
 
-    result = run_diff(args.base, args.head, args.catalog or [], args.config)
+    result = run_diff(args.base, args.head, args.catalog or [], args.config, args.dirs)
     sys.stdout.write(RENDER[args.format](result))
     if args.format != "text":
         print(summary(result), file=sys.stderr)
@@ -341,13 +341,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff = sub.add_parser("diff", help="what a change to the data products breaks, between two git refs or directories",
                           description="what a change to the data products breaks (exit 0 nothing breaking, 1 breaking "
                                       "or with --fail-on risky risky, 2 bad input)")
-    diff.add_argument("base", metavar="BASE", help="a git ref of this repository (origin/main, a tag, a sha) or a directory")
+    diff.add_argument("base", metavar="BASE", help="a git ref of this repository (origin/main, a tag, a sha), or a "
+                                                   "directory when no ref has that name (or with --dirs)")
     diff.add_argument("head", nargs="?", metavar="HEAD", help="a git ref or a directory (default: the working tree)")
     diff.add_argument("--catalog", action="append", metavar="DIR|catalog.json|URL",
                       help="other repos' specs: who consumes the topics that change")
     diff.add_argument("--config", metavar="FILE", help="the organisation's policy (default: $SPECMESH_POLICY)")
     diff.add_argument("--format", choices=("text", "json", "markdown", "github"), default="text")
     diff.add_argument("--fail-on", choices=("breaking", "risky"), default="breaking")
+    diff.add_argument("--dirs", action="store_true",
+                      help="BASE and HEAD are directories (without it a git ref comes first, a directory only when "
+                           "no ref has the name)")
     diff.set_defaults(func=cmd_diff)
 
     exp = sub.add_parser("export", help="write one AsyncAPI spec per domain from what a live cluster holds",

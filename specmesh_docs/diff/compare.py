@@ -200,9 +200,17 @@ def version_check(old, new, found: list[Change], policy) -> list[Change]:
                            f"({old.info.version or '(none)'} -> {new.info.version or '(none)'})", new.pos)]
 
 
+UNAPPLIABLE = {  # breaking changes no release can apply: accepting them would turn the gate green for nothing
+    "PARTITIONS-DECREASED": "Kafka cannot remove partitions and provisioning refuses it; create a new topic instead",
+    "SCHEMA-INCOMPATIBLE": "the registry refuses an incompatible version at the subject's level and so does "
+                           "provisioning; add a new topic or version the schema instead",
+}
+
+
 def accept(changes: list[Change], head: list) -> list[Change]:
     """`x-specmesh-accept-breaking: [{rule, reason, topic?}]` in the HEAD spec turns a matching breaking
-    or risky change into `accepted`, reviewed in the same pull request. No reason, no effect."""
+    or risky change into `accepted`, reviewed in the same pull request. No reason, no effect; a change
+    no release can apply (UNAPPLIABLE) stays breaking, and says why."""
     accepted: dict[str, list[dict]] = {}
     for p in head:
         entries = p.document.get("x-specmesh-accept-breaking") if hasattr(p.document, "get") else None
@@ -214,7 +222,10 @@ def accept(changes: list[Change], head: list) -> list[Change]:
             reason = entry.get("reason")
             if entry.get("rule") == c.rule and isinstance(reason, str) and reason.strip() \
                     and entry.get("topic") in (None, c.topic):
-                c.severity, c.reason = "accepted", reason.strip()
+                if c.rule in UNAPPLIABLE:
+                    c.message += f" (x-specmesh-accept-breaking cannot accept it: {UNAPPLIABLE[c.rule]})"
+                else:
+                    c.severity, c.reason = "accepted", reason.strip()
                 break
     return changes
 

@@ -13,7 +13,7 @@ MARK = {"breaking": "BREAKING", "risky": "risky", "safe": "safe", "accepted": "a
 
 def summary(result: DiffResult) -> str:
     n = result.counts()
-    return (f"Diff {result.base.label} -> {result.head.label}: {n['breaking']} breaking, {n['risky']} risky, "
+    return (f"Diff {one_line(result.base.shown())} -> {one_line(result.head.shown())}: {n['breaking']} breaking, {n['risky']} risky, "
             f"{n['safe']} safe, {n['accepted']} accepted")
 
 
@@ -24,8 +24,8 @@ def to_text(result: DiffResult) -> str:
         if c.domain != domain:
             domain = c.domain
             lines.append(f"# {one_line(domain)}")
-        where = f"{c.pos}: " if c.pos else ""
-        who = f" (affects: {', '.join(c.affected)})" if c.affected else ""
+        where = f"{one_line(str(c.pos))}: " if c.pos else ""
+        who = f" (affects: {one_line(', '.join(c.affected))})" if c.affected else ""
         why = f" (accepted: {one_line(c.reason)})" if c.reason else ""
         lines.append(f"  {MARK[c.severity]:<9} {c.rule:<26} {where}{one_line(c.message)}{who}{why}")
     lines.append(summary(result))
@@ -51,7 +51,7 @@ def to_markdown(result: DiffResult) -> str:
     n = result.counts()
     head = "**Breaking changes**" if n["breaking"] else "No breaking changes"
     lines = [f"### specmesh diff: {head}", "",
-             f"`{_md(result.base.label)}` -> `{_md(result.head.label)}`: {n['breaking']} breaking, {n['risky']} risky, "
+             f"`{_md(result.base.shown())}` -> `{_md(result.head.shown())}`: {n['breaking']} breaking, {n['risky']} risky, "
              f"{n['safe']} safe, {n['accepted']} accepted", ""]
     if result.changes:
         lines += ["| | product | rule | change | affects |", "|---|---|---|---|---|"]

@@ -25,7 +25,8 @@ class DiffResult:
         return {k: sum(1 for c in self.changes if c.severity == k) for k in ("breaking", "risky", "safe", "accepted")}
 
 
-def run_diff(base: str, head: str | None, catalog: list[str], config: str | None) -> DiffResult:
+def run_diff(base: str, head: str | None, catalog: list[str], config: str | None, dirs: bool = False) -> DiffResult:
+    """`dirs`: BASE and HEAD are directories, never refs (`--dirs`)."""
     from ..lint.runner import catalog_files, published_products
     from ..policy import PolicyCache, org_policy_path
 
@@ -33,8 +34,8 @@ def run_diff(base: str, head: str | None, catalog: list[str], config: str | None
     policies = PolicyCache(org_policy_path(config))
     with tempfile.TemporaryDirectory(prefix="specmesh-diff-", dir=scratch_parent()) as scratch_dir:
         scratch = Path(scratch_dir)
-        base_side = resolve(base, cwd, scratch)
-        head_side = resolve(head, cwd, scratch) if head else Side("working tree", repo_root(cwd) or cwd)
+        base_side = resolve(base, cwd, scratch, dirs)
+        head_side = resolve(head, cwd, scratch, dirs) if head else Side("working tree", repo_root(cwd) or cwd)
         old, new, unchanged = _load_changed(base_side, head_side, policies)
         default = policies.for_spec(head_side.root / "x.yaml")
         others = _load_files(catalog_files(catalog, [], default), policies) if catalog else []
@@ -54,7 +55,9 @@ def _load_changed(base: Side, head: Side, policies) -> tuple[list, list, list[Pa
     sides = []
     for side in (base, head):
         specs = discover([str(side.root)], policies.for_spec(side.root / "x.yaml").spec_patterns)
-        sides.append(({relative(f, side.root): f for f in specs}, files_of(side.root)))
+        # named as listed (a symlink by its own name, wherever it points): loading decides what may be read
+        sides.append(({Path(os.path.relpath(os.path.abspath(f), os.path.abspath(side.root))).as_posix(): f
+                       for f in specs}, files_of(side.root)))
     (base_specs, base_files), (head_specs, head_files) = sides
     changed = changed_paths(base_files, head_files)
     every = policy_changed(changed)

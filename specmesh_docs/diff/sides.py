@@ -25,6 +25,12 @@ class Side:
     root: Path  # a directory holding the specs (and their schema files)
     commit: str | None = None
 
+    def shown(self) -> str:
+        """What was compared: the ref and its commit, or the directory, or the working tree."""
+        if self.commit:
+            return f"{self.label} (commit {self.commit[:12]})"
+        return self.label if self.label == "working tree" else f"{self.label} (directory)"
+
 
 def scratch_parent() -> str | None:
     """Where refs are extracted: $TMPDIR when set; else the shared-memory tmpfs when it has room
@@ -133,23 +139,32 @@ def _in_tree(tree: Path, paths) -> list[str]:
     return [p.relative_to(base).as_posix() for p in paths if p.is_relative_to(base)]
 
 
-def resolve(spec: str, cwd: Path, scratch: Path) -> Side:
-    """A directory, or a commit-ish of the repository around `cwd`, extracted under `scratch`."""
+def resolve(spec: str, cwd: Path, scratch: Path, directory: bool = False) -> Side:
+    """A commit-ish of the repository around `cwd`, extracted under `scratch`; a directory only when
+    `spec` is not a ref there (or `directory` says so). Refs come first: a pull request that adds a
+    folder named like the base branch (`origin/main/`) must not become its own base."""
     path = Path(spec)
-    if path.is_dir():
+    if directory:
+        if not path.is_dir():
+            raise SpecError(f"{spec!r} is not a directory")
         return Side(spec, path)
     root = repo_root(cwd)
+    commit = ""
+    if root is not None and not spec.startswith("-") and _REF.match(spec):
+        commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}"], root,
+                      check=False).strip()
+    if commit:
+        target = scratch / commit[:12]
+        if not target.exists():
+            _extract(root, commit, target)
+        return Side(spec, target, commit)
+    if path.is_dir():
+        return Side(spec, path)
     if root is None:
         raise SpecError(f"{spec!r} is not a directory, and {cwd} is not inside a git repository to read refs from")
     if spec.startswith("-") or not _REF.match(spec):
         raise SpecError(f"{spec!r} is not a git ref (branch, tag or commit) nor a directory")
-    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}"], root, check=False).strip()
-    if not commit:
-        raise SpecError(f"{spec!r}: no such branch, tag or commit in {root} (fetch it first?), and no such directory")
-    target = scratch / commit[:12]
-    if not target.exists():
-        _extract(root, commit, target)
-    return Side(spec, target, commit)
+    raise SpecError(f"{spec!r}: no such branch, tag or commit in {root} (fetch it first?), and no such directory")
 
 
 def git_log(root: Path | None, ref: str, path: str, limit: int) -> list[str]:

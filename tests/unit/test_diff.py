@@ -90,7 +90,7 @@ def rules(out: subprocess.CompletedProcess) -> dict[str, str]:
 
 def test_an_unchanged_working_tree_has_nothing_to_report(repo):
     out = diff(repo, "main")
-    assert out.returncode == 0 and out.stdout.strip() == "Diff main -> working tree: 0 breaking, 0 risky, 0 safe, 0 accepted"
+    assert out.returncode == 0 and out.stdout.strip() == f"Diff main (commit {git(repo, 'rev-parse', 'main').strip()[:12]}) -> working tree: 0 breaking, 0 risky, 0 safe, 0 accepted"
 
 
 @pytest.mark.parametrize("edit, rule, severity", [
@@ -121,15 +121,15 @@ def test_each_kind_of_change_is_classified(repo, edit, rule, severity):
 
 
 def test_a_breaking_change_with_a_major_bump_needs_no_version_finding_and_a_reason_accepts_it(repo):
-    write(repo, partitions=2, version="2.0.0")
+    write(repo, cleanup="compact", version="2.0.0")
     out = diff(repo, "main", "--format", "json")
-    assert rules(out) == {"PARTITIONS-DECREASED": "breaking"}
-    accept = "x-specmesh-accept-breaking:\n  - {rule: PARTITIONS-DECREASED, reason: 'agreed with billing in TICKET-7'}\n"
-    write(repo, partitions=2, version="2.0.0", accept=accept)
+    assert rules(out) == {"CLEANUP-POLICY-CHANGED": "breaking"}
+    accept = "x-specmesh-accept-breaking:\n  - {rule: CLEANUP-POLICY-CHANGED, reason: 'agreed with billing in TICKET-7'}\n"
+    write(repo, cleanup="compact", version="2.0.0", accept=accept)
     out = diff(repo, "main", "--format", "json")
-    assert out.returncode == 0 and rules(out) == {"PARTITIONS-DECREASED": "accepted"}
+    assert out.returncode == 0 and rules(out) == {"CLEANUP-POLICY-CHANGED": "accepted"}
     assert json.loads(out.stdout)["changes"][0]["accepted_because"] == "agreed with billing in TICKET-7"
-    write(repo, partitions=2, version="2.0.0", accept=accept.replace("reason: 'agreed with billing in TICKET-7'", "reason: ''"))
+    write(repo, cleanup="compact", version="2.0.0", accept=accept.replace("reason: 'agreed with billing in TICKET-7'", "reason: ''"))
     assert diff(repo, "main").returncode == 1  # no reason, no effect
 
 

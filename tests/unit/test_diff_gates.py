@@ -181,3 +181,77 @@ def test_enum_union_and_type_problems_name_their_field(tmp_path, old, new, rule,
     put(repo, {"orders/acme.orders.Order.avsc": {**order, "fields": [{"name": "state", "type": new}]}})
     lines = schema_lines(diff(repo, "main", "--format", "json"))
     assert len(lines) == 1 and f"{rule} at {path}: " in lines[0], lines
+
+
+def _orders_repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path, AVRO, "acme.orders.Order.avsc", AVRO_FILES)
+
+
+def test_a_folder_named_like_the_base_ref_never_shadows_the_ref(tmp_path):
+    """The change shrinks partitions and commits a folder `origin/main/README.md`: the ref is compared
+    (breaking), and the summary says which one was used."""
+    repo = _orders_repo(tmp_path)
+    git(repo, "update-ref", "refs/remotes/origin/main", "main")
+    spec = repo / "orders" / "orders-api.yaml"
+    spec.write_text(spec.read_text().replace("partitions: 3", "partitions: 1"))
+    put(repo, {"origin/main/README.md": "shadow\n"})
+    commit(repo, "shrink, and a folder named like the base")
+    out = diff(repo, "origin/main")
+    assert out.returncode == 1 and "PARTITIONS-DECREASED" in out.stdout, out.stdout
+    assert "Diff origin/main (commit " in out.stdout
+    as_dir = diff(repo, "origin/main", "--dirs")  # asked for explicitly, the folder (no specs in it) is the base
+    assert "origin/main (directory)" in as_dir.stdout and "PARTITIONS-DECREASED" not in as_dir.stdout
+    assert diff(repo, "no-such-ref").returncode == 2
+
+
+def test_accepting_a_change_no_release_can_apply_keeps_the_gate_red(tmp_path):
+    repo = _orders_repo(tmp_path)
+    spec = repo / "orders" / "orders-api.yaml"
+    spec.write_text(spec.read_text().replace("partitions: 3", "partitions: 1").replace("version: '1.0.0'", "version: '2.0.0'")
+                    + "x-specmesh-accept-breaking:\n  - {rule: PARTITIONS-DECREASED, reason: agreed}\n")
+    out = diff(repo, "main", "--format", "json")
+    change = next(c for c in changes(out) if c["rule"] == "PARTITIONS-DECREASED")
+    assert out.returncode == 1 and change["severity"] == "breaking" and change["accepted_because"] is None
+    assert "cannot accept it" in change["message"]
+
+
+def test_positions_with_line_breaks_cannot_forge_lines_or_workflow_commands(tmp_path):
+    """A schema file named with a newline and `::stop-commands::`: every format prints it escaped."""
+    repo = tmp_path / "repo"
+    (repo / "orders").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    evil = "x\n::stop-commands::pwn\n::error::forged.avsc"
+    order = AVRO_FILES["orders/acme.orders.Order.avsc"]
+    (repo / "orders" / "orders-api.yaml").write_text(HEAD.format(fmt=AVRO, ref=json.dumps(evil)))
+    put(repo, {**AVRO_FILES, f"orders/{evil}": order})
+    commit(repo, "base")
+    put(repo, {f"orders/{evil}": {**order, "fields": [{"name": "order_id", "type": "long"}, *order["fields"][1:]]}})
+    for fmt in ("text", "github", "markdown", "json"):
+        out = diff(repo, "main", "--format", fmt)
+        assert out.returncode == 1, out.stderr
+        for line in (out.stdout + out.stderr).splitlines():
+            assert not line.startswith("::stop-commands") and not line.startswith("::error::forged"), (fmt, line)
+        if fmt == "github":
+            assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in out.stdout.splitlines())
+
+
+def test_a_symlinked_spec_in_a_base_directory_is_read_or_refused_never_a_crash(tmp_path):
+    base = tmp_path / "base"
+    (base / "orders").mkdir(parents=True)
+    put(base, AVRO_FILES)
+    real = tmp_path / "elsewhere.yaml"
+    real.write_text(HEAD.format(fmt=AVRO, ref="acme.orders.Order.avsc"))
+    (base / "orders" / "orders-api.yaml").symlink_to(real)
+    head = tmp_path / "head"
+    (head / "orders").mkdir(parents=True)
+    put(head, AVRO_FILES)
+    (head / "orders" / "orders-api.yaml").write_text(HEAD.format(fmt=AVRO, ref="acme.orders.Order.avsc"))
+    git(tmp_path, "init", "-q")
+    out = diff(tmp_path, "base", "head", "--dirs")
+    assert out.returncode in (0, 2) and "internal error" not in out.stderr and "Traceback" not in out.stderr, out.stderr
+    inside = tmp_path / "base" / "orders" / "inside.yaml"
+    (base / "orders" / "orders-api.yaml").unlink()
+    inside.write_text(HEAD.format(fmt=AVRO, ref="acme.orders.Order.avsc"))
+    (base / "orders" / "orders-api.yaml").symlink_to(inside)
+    out = diff(tmp_path, "base", "head", "--dirs")
+    assert out.returncode in (0, 2) and "internal error" not in out.stderr, out.stderr
