@@ -316,19 +316,31 @@ def inline_refs(root: object, deref, at: Position) -> object:
     return top
 
 
-def local_deref(root: object):
-    """`deref` for a schema that is plain data (a registry's answer): `#/...` pointers into itself."""
+def local_deref(root: object, named: dict | None = None):
+    """`deref` for a schema that is plain data (a registry's answer): `#/...` pointers into the
+    document a node belongs to, `name#/...` into the referenced schema registered as `name`."""
     from ..spec.limits import DEFAULT_LIMITS as limits
+
+    docs = {"": root, **(named or {})}
+    owner: dict[int, str] = {}
+    for name, doc in docs.items():
+        work = [doc]
+        while work:
+            node = work.pop()
+            if isinstance(node, (dict, list)) and id(node) not in owner:
+                owner[id(node)] = name
+                work += node.values() if isinstance(node, dict) else node
 
     def deref(node: object) -> object:
         for _ in range(limits.max_ref_hops):
             ref = node.get("$ref") if isinstance(node, dict) else None
             if not isinstance(ref, str):
                 return node
-            if not ref.startswith("#"):
-                raise SpecError(f"$ref {ref!r} is not inside the schema")
-            node = root
-            for raw in ref[1:].split("/")[1:]:
+            name, _, pointer = ref.partition("#")
+            if (name or owner.get(id(node), "")) not in docs:
+                raise SpecError(f"$ref {ref!r} is not inside the schema or its references")
+            node = docs[name or owner.get(id(node), "")]
+            for raw in pointer.split("/")[1:]:
                 part = raw.replace("~1", "/").replace("~0", "~")
                 if isinstance(node, dict) and part in node:
                     node = node[part]

@@ -93,7 +93,9 @@ ADDRESS = {"type": "object", "properties": {"street": {"type": "string"}}}
      [("ENUM_NARROWED", "status")]),
     ({"common/customer.json": {**CUSTOMER, "required": ["name", "phone"]}}, [("REQUIRED_PROPERTY_ADDED", "customer.phone")]),
     ({"common/address.json": {**ADDRESS, "required": ["zip"]}}, [("REQUIRED_PROPERTY_ADDED", "customer.address.zip")]),
-    ({"common/address.json": {**ADDRESS, "properties": {"street": {"type": "string"}, "zip": {"type": "string"}}}}, []),
+    ({"common/address.json": {**ADDRESS, "properties": {"street": {"type": "string"}, "zip": {"type": "string"}}}},
+     [("PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", "customer.address.zip")]),
+    ({"common/address.json": {**ADDRESS, "properties": {}}}, []),
 ])
 def test_json_schema_refs_are_followed_into_definitions_and_files_two_levels_deep(tmp_path, edit, expected):
     repo = make_repo(tmp_path, JSON_SCHEMA, "order.json", {"orders/order.json": ORDER_JSON,
