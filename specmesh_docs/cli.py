@@ -10,7 +10,7 @@ import sys
 from . import __version__
 from .errors import SpecError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from .exitcodes import FINDINGS as EXIT_FINDINGS, OK as EXIT_OK, USAGE as EXIT_USAGE
 
 
 def _print_problems(product) -> None:
@@ -302,8 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint.set_defaults(func=cmd_lint)
 
     prov = sub.add_parser("provision", help="plan and apply topics and ACLs to Kafka",
-                          description="plan and apply topics and ACLs to Kafka (exit 0 done and served, 1 failed or "
-                                      "refused, 2 bad input, 3 changes pending with --detailed-exitcode)")
+                          description="plan and apply topics, ACLs and schemas (exit 0 only when the cluster and the "
+                                      "registry serve every change)")
     prov.add_argument("specs", nargs="*", metavar="SPEC")
     prov.add_argument("--bootstrap-server", metavar="HOST:PORT")
     prov.add_argument("--command-config", metavar="FILE", help="librdkafka client properties (SASL, SSL)")
@@ -339,8 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     prov.set_defaults(func=cmd_provision)
 
     diff = sub.add_parser("diff", help="what a change to the data products breaks, between two git refs or directories",
-                          description="what a change to the data products breaks (exit 0 nothing breaking, 1 breaking "
-                                      "or with --fail-on risky risky, 2 bad input)")
+                          description="what a change to the data products breaks (exit 1 when something breaks, or "
+                                      "with --fail-on risky is risky)")
     diff.add_argument("base", metavar="BASE", help="a git ref of this repository (origin/main, a tag, a sha), or a "
                                                    "directory when no ref has that name (or with --dirs)")
     diff.add_argument("head", nargs="?", metavar="HEAD", help="a git ref or a directory (default: the working tree)")
@@ -356,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser("export", help="write one AsyncAPI spec per domain from what a live cluster holds",
                          description="write one AsyncAPI spec per domain from what a live cluster (and registry) holds "
-                                     "(exit 0 written, 1 a --domain has no topic or the cluster failed, 2 bad input)")
+                                     "(exit 1 when a --domain has no topic)")
     exp.add_argument("--out", required=True, metavar="DIR", help="DIR/<domain>/<domain>-api.yaml and its schema/ files")
     exp.add_argument("--domain", action="append", metavar="D", help="export this domain (repeatable)")
     exp.add_argument("--all", action="store_true",
@@ -425,6 +425,10 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the lint rules, or explain one", description="list the lint rules, or explain one")
     rules.add_argument("rule", nargs="?", metavar="RULE-ID")
     rules.set_defaults(func=cmd_rules)
+    from .exitcodes import epilog
+
+    for p in (parser, *sub.choices.values()):
+        p.epilog, p.formatter_class = epilog(), argparse.RawDescriptionHelpFormatter
     return parser
 
 
@@ -452,9 +456,11 @@ def _run(argv: list[str] | None) -> int:
 
     try:
         return args.func(args)
-    except ClusterError as exc:  # the cluster or registry failed us, not the input: exit 1, as provision does
+    except ClusterError as exc:  # the cluster or registry failed us: retry, fix credentials, or fix the URL
+        from .exitcodes import for_cluster_error
+
         print(f"specmesh: error: {exc.message}", file=sys.stderr)
-        return EXIT_FINDINGS
+        return for_cluster_error(exc)
     except SpecError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

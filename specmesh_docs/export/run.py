@@ -97,6 +97,7 @@ def _schemas(sorting: Sorting, settings, url: str | None) -> tuple[dict[str, Reg
     if conf is None:
         return {}, 0
     registry = Registry(conf)
+    registry.check_root()
     wanted = {f"{t.name}-{role}" for found in sorting.domains.values() for t in found.topics for role in ("key", "value")}
     subjects = [s for s in registry.subjects_under([""]) if s in wanted]
     out = {}

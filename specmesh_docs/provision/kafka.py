@@ -274,7 +274,20 @@ def _controller_batches(topics: list[TopicState]):
 
 
 class ClusterError(SpecError):
-    """The cluster could not be read or written (unreachable, unauthorized): exit 1."""
+    """The cluster or the registry could not be read or written. `kind` picks the exit code:
+    "auth" (credentials or grants refused), "usage" (a wrong URL or setting), "unreachable"
+    (no answer, or a failure worth retrying)."""
+
+    def __init__(self, message: str, kind: str | None = None):
+        super().__init__(message)
+        self.kind = kind or _kind_of(message)
+
+
+def _kind_of(message: str) -> str:
+    words = message.lower()
+    if words.startswith("not authorised") or "authentication failed" in words or "not authorised to" in words:
+        return "auth"
+    return "unreachable"
 
 
 def _message(exc: Exception) -> str:

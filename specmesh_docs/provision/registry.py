@@ -63,19 +63,69 @@ class Registry:
                 for name, subject in reg.references]
         return Schema(reg.text, reg.schema_type, references=refs)
 
-    def _call(self, what: str, fn):
+    def _call(self, what: str, fn, missing_ok: bool = False):
+        """`missing_ok`: a 404 means "no such subject or version" (None). Only lookups say so: on
+        register, compatibility or config calls a 404 is a failure (a wrong API root answers 404 too)."""
         self.requests += 1
         try:
             return fn()
         except Exception as exc:
-            if _missing(exc):
+            if missing_ok and _missing(exc):
                 return None
             raise ClusterError(self._explain(exc, what)) from None
+
+    def check_root(self) -> None:
+        """One request before planning: a URL without the API path must not read as "no subjects"."""
+        from confluent_kafka.schema_registry.error import SchemaRegistryError
+
+        self.requests += 1
+        try:
+            subjects = self.client.get_subjects()
+        except SchemaRegistryError as exc:
+            if getattr(exc, "http_status_code", None) == 404:
+                raise ClusterError(
+                    f"schema registry at {self.url}: no Confluent-compatible API there (HTTP 404 on GET /subjects); "
+                    "the URL is the API root: Confluent and Karapace serve it at the server root, Apicurio at "
+                    "/apis/ccompat/v7 (2.x also /apis/ccompat/v6)", kind="usage") from None
+            raise ClusterError(self._explain(exc, "list subjects")) from None
+        except Exception as exc:
+            raise ClusterError(self._explain(exc, "list subjects")) from None
+        if not isinstance(subjects, list):
+            raise ClusterError(f"schema registry at {self.url}: GET /subjects did not answer a list of subjects; "
+                               "is this the registry's API root?", kind="usage")
+
+    def confirm(self, changes) -> list[str]:
+        """What the applied schema changes left unserved: a registered version the registry does not
+        find, a level it does not report, a deleted subject still listed."""
+        missing = []
+        for change in changes:
+            after = change.after or {}
+            if change.action == "delete":
+                if self._latest(change.name) is not None:
+                    missing.append(f"{change.name} (still listed)")
+                continue
+            if "schema" in after:
+                reg = Registration(after["subject"], after["type"], after["schema"],
+                                   [(r["name"], r["subject"]) for r in after["references"]])
+                schema = self._schema(reg)
+                found = self._call(f"look up {reg.subject}", lambda: self.client.lookup_schema(reg.subject, schema),
+                                   missing_ok=True)
+                if found is None:
+                    missing.append(f"{reg.subject} (version not found)")
+                    continue
+            if after.get("compatibility"):
+                level = self._call(f"compatibility level of {change.name}",
+                                   lambda: self.client.get_compatibility(change.name), missing_ok=True)
+                if level != after["compatibility"]:
+                    missing.append(f"{change.name} (level {level or 'unset'}, not {after['compatibility']})")
+        return missing
 
     def _explain(self, exc: Exception, what: str) -> str:
         status = getattr(exc, "http_status_code", None)
         if status == 401:
             return f"schema registry at {self.url}: authentication failed (HTTP 401) on {what}"
+        if status == 404:
+            return f"schema registry at {self.url}: {what}: not found (HTTP 404): is the URL the registry's API root?"
         if status == 403:
             return f"schema registry at {self.url}: not authorised to {what} (HTTP 403)"
         text = str(exc)
@@ -86,7 +136,8 @@ class Registry:
         return f"schema registry: {what}: {getattr(exc, 'error_message', None) or exc}"
 
     def _latest(self, subject: str) -> int | None:
-        found = self._call(f"latest version of {subject}", lambda: self.client.get_latest_version(subject))
+        found = self._call(f"latest version of {subject}", lambda: self.client.get_latest_version(subject),
+                           missing_ok=True)
         return found.version if found is not None else None
 
     def observe(self, regs: list[Registration], planned_new: set[str]) -> dict[str, SubjectState]:
@@ -98,13 +149,14 @@ class Registry:
                     state.compatible = None  # its references are not registered yet: nothing to compare with
                 else:
                     schema = self._schema(reg)
-                    found = self._call(f"look up {reg.subject}", lambda: self.client.lookup_schema(reg.subject, schema))
+                    found = self._call(f"look up {reg.subject}", lambda: self.client.lookup_schema(reg.subject, schema),
+                                       missing_ok=True)
                     state.same = found.version if found is not None else None
                     if state.same is None:
                         state.compatible = self._call(f"compatibility of {reg.subject}",
                                                       lambda: self.client.test_compatibility(reg.subject, schema))
                 state.compatibility = self._call(f"compatibility level of {reg.subject}",
-                                                 lambda: self.client.get_compatibility(reg.subject))
+                                                 lambda: self.client.get_compatibility(reg.subject), missing_ok=True)
             elif state.latest is None and reg.owned:
                 planned_new.add(reg.subject)
             states[reg.subject] = state
@@ -113,15 +165,18 @@ class Registry:
     def versions_of(self, subject: str, transitive: bool) -> list[tuple[str, str, dict[str, str]]]:
         """Registered versions, oldest first (the latest only unless `transitive`): (type, text,
         {referenced name: its text}), for the offline checker."""
-        numbers = self._call(f"versions of {subject}", lambda: self.client.get_versions(subject)) or []
+        numbers = self._call(f"versions of {subject}", lambda: self.client.get_versions(subject),
+                             missing_ok=True) or []
         out = []
         for number in sorted(numbers) if transitive else sorted(numbers)[-1:]:
-            found = self._call(f"version {number} of {subject}", lambda n=number: self.client.get_version(subject, n))
+            found = self._call(f"version {number} of {subject}", lambda n=number: self.client.get_version(subject, n),
+                               missing_ok=True)
             if found is None:
                 continue
             named = {}
             for ref in found.schema.references or []:
-                target = self._call(f"reference {ref.subject}", lambda r=ref: self.client.get_version(r.subject, r.version))
+                target = self._call(f"reference {ref.subject}", lambda r=ref: self.client.get_version(r.subject, r.version),
+                                    missing_ok=True)
                 if target is not None:
                     named[ref.name] = target.schema.schema_str
             out.append((found.schema.schema_type or "AVRO", found.schema.schema_str, named))
@@ -131,12 +186,14 @@ class Registry:
         """The latest registered schema of a subject with the schemas it references (for export)."""
         from ..export.document import RegistrySchema
 
-        found = self._call(f"latest version of {subject}", lambda: self.client.get_latest_version(subject))
+        found = self._call(f"latest version of {subject}", lambda: self.client.get_latest_version(subject),
+                           missing_ok=True)
         if found is None:
             return None
         refs = []
         for ref in found.schema.references or []:
-            target = self._call(f"reference {ref.subject}", lambda r=ref: self.client.get_version(r.subject, r.version))
+            target = self._call(f"reference {ref.subject}", lambda r=ref: self.client.get_version(r.subject, r.version),
+                                    missing_ok=True)
             if target is not None:
                 refs.append((ref.name, RegistrySchema(ref.subject, target.schema.schema_type or "AVRO",
                                                       target.schema.schema_str)))
@@ -157,7 +214,8 @@ class Registry:
             after = change.after
             try:
                 if change.action == "delete":  # soft: the versions stay readable by id, as SpecMesh's clean-up
-                    self._call(f"delete {change.name}", lambda: self.client.delete_subject(change.name, permanent=False))
+                    self._call(f"delete {change.name}", lambda: self.client.delete_subject(change.name, permanent=False),
+                               missing_ok=True)
                     results.append(Result(change))
                     continue
                 if "schema" in after:

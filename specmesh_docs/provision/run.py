@@ -12,7 +12,8 @@ from ..errors import Position, SpecError
 from .plan import DELETABLE, PLAN_VERSION, VERB, Change, Plan, diff, merge, observed_digest, plan_document, render_text
 from .state import Scope
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3  # 3: --detailed-exitcode, changes pending
+from ..exitcodes import FINDINGS as EXIT_FAILED, OK as EXIT_OK, PARTIAL as EXIT_PARTIAL, PENDING as EXIT_PENDING
+from ..exitcodes import DENIED as EXIT_DENIED, for_cluster_error
 
 
 @dataclass
@@ -134,7 +135,7 @@ def provision(opts: Options, out=None, err=None) -> int:
         return EXIT_FAILED
     except ClusterError as exc:
         print(f"specmesh: error: {exc.message}", file=err)
-        return EXIT_FAILED
+        return for_cluster_error(exc)
     if opts.fmt == "text":
         out.write(render_text(plan, {s["domain"]: s["file"] for s in document["specs"]}))
         out.flush()
@@ -149,12 +150,36 @@ def provision(opts: Options, out=None, err=None) -> int:
         return EXIT_PENDING if opts.detailed_exitcode and plan.changes else EXIT_OK
     results = cluster_apply(cluster, plan, opts, out, registry)
     served = _read_back(cluster, scopes, results, err, opts.wait)
+    if registry is not None:
+        served = _registry_read_back(registry, results, err) and served
     _finish(opts, out, findings, document, results, applied=True, requests=cluster.requests)
     failed = [r for r in results if not r.ok]
     if failed:
         print(f"specmesh: error: {len(failed)} of {len(results)} changes failed, the first: {failed[0].change.action} "
               f"{failed[0].change.kind} {failed[0].change.name}: {failed[0].error}; a re-run plans what is left", file=err)
-    return EXIT_OK if served and not failed else EXIT_FAILED
+    if served and not failed:
+        return EXIT_OK
+    from .kafka import _kind_of
+
+    if failed and len(failed) == len(results) and all(_kind_of(r.error or "") == "auth" for r in failed):
+        return EXIT_DENIED  # nothing applied, every change refused for want of a grant
+    return EXIT_PARTIAL
+
+
+def _registry_read_back(registry, results, err) -> bool:
+    """Exit 0 means the registry serves every subject version and level the plan applied."""
+    from .kafka import ClusterError
+
+    try:
+        missing = registry.confirm([r.change for r in results if r.ok and r.change.kind == "schema"])
+    except ClusterError as exc:
+        print(f"specmesh: error: applied, but could not confirm that the registry serves it: {exc.message}", file=err)
+        return False
+    if missing:
+        print(f"specmesh: error: applied, but the registry at {registry.url} does not serve "
+              f"{len(missing)} of them: {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}", file=err)
+        return False
+    return True
 
 
 def _connect(opts: Options):
@@ -169,6 +194,7 @@ def _connect(opts: Options):
     conf = registry_settings(opts.schema_registry, settings, os.environ)
     if conf is not None:
         registry = Registry(conf)
+        registry.check_root()
     return cluster, registry
 
 

@@ -166,4 +166,4 @@ def test_export_refuses_bad_input_and_reports_a_missing_domain(second, tmp_path)
     assert not (tmp_path / "out" / "nobody.here").exists()
     run = specmesh("export", "--all", "--out", str(tmp_path / "x"), "--bootstrap-server", "127.0.0.1:1",
                    "--connect-timeout", "2")
-    assert run.returncode == 1 and "cannot connect to 127.0.0.1:1" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 4 and "cannot connect to 127.0.0.1:1" in run.stderr and "Traceback" not in run.stderr

@@ -308,5 +308,5 @@ def test_unreachable_cluster_fails_cleanly_and_prints_no_secret(tmp_path):
                      "sasl.username=svc\nsasl.password=hunter2-very-secret\n")
     spec = write_spec(tmp_path, "safety.unreachable")
     out = subprocess.run(provision_argv(str(props), spec, "--timeout", "3"), capture_output=True, text=True, cwd=REPO, timeout=120)
-    assert out.returncode == 1 and "cannot connect to 127.0.0.1:1" in out.stderr
+    assert out.returncode == 4 and "cannot connect to 127.0.0.1:1" in out.stderr
     assert "hunter2" not in out.stdout + out.stderr and "Traceback" not in out.stderr

@@ -203,7 +203,7 @@ def test_an_unreachable_broker_is_one_line_and_exit_1_within_seconds(tmp_path, c
             [sys.executable, "-m", "specmesh_docs", command, spec, "--command-config", str(props), "--connect-timeout", "3"])
     start = time.monotonic()
     out = run(args)
-    assert out.returncode == 1 and time.monotonic() - start < 20, out.stderr
+    assert out.returncode == 4 and time.monotonic() - start < 20, out.stderr  # unreachable: retry
     line = one_line_error(out)
     assert line == "specmesh: error: cannot connect to 127.0.0.1:1: connection refused (is the broker running, is the port right?)"
     assert "hunter2" not in out.stdout + out.stderr
@@ -215,7 +215,7 @@ def test_a_wrong_password_says_authentication_failed(kafka, tmp_path):
     props.write_text(f"bootstrap.servers={admin['bootstrap.servers']}\nsecurity.protocol=SASL_PLAINTEXT\n"
                      f"sasl.mechanism=PLAIN\nsasl.username={admin['sasl.username']}\nsasl.password=wrong-password\n")
     out = run(provision_argv(str(props), write_spec(tmp_path, "trust.auth")))
-    assert out.returncode == 1
+    assert out.returncode == 5  # authentication refused
     line = one_line_error(out)
     assert line.startswith(f"specmesh: error: authentication failed: {admin['bootstrap.servers']} refused "
                            f"User:{admin['sasl.username']} (SASL PLAIN)"), line
@@ -227,17 +227,17 @@ def test_a_principal_without_rights_is_told_which_operation_was_refused(kafka, t
     props = tmp_path / "client.properties"
     props.write_text("".join(f"{k}={v}\n" for k, v in client.items()))
     out = run(provision_argv(str(props), write_spec(tmp_path, "trust.nobody")))
-    assert out.returncode == 1
+    assert out.returncode == 5  # authorisation refused
     line = one_line_error(out)
     assert line.startswith("specmesh: error: not authorised: User:trust.nobody may not describe ACLs (DESCRIBE on the "
                            "cluster)"), line
     assert "trust.nobody._public.orders" not in topics_under(kafka, "trust.nobody.")
 
 
-def test_an_unreachable_registry_is_one_line_and_exit_1(kafka, tmp_path):
+def test_an_unreachable_registry_is_one_line_and_exit_4(kafka, tmp_path):
     out = run(provision_argv(kafka.admin_config_path, write_spec(tmp_path, "trust.noregistry"),
                              "--schema-registry", "http://127.0.0.1:1"))
-    assert out.returncode == 1, out.stdout + out.stderr
+    assert out.returncode == 4, out.stdout + out.stderr
     assert one_line_error(out) == ("specmesh: error: cannot connect to the schema registry at http://127.0.0.1:1: "
                                    "connection refused")
     assert "trust.noregistry._public.orders" not in topics_under(kafka, "trust.noregistry.")
