@@ -37,6 +37,7 @@ def run_diff(base: str, head: str | None, catalog: list[str], config: str | None
         base_side = resolve(base, cwd, scratch, dirs)
         head_side = resolve(head, cwd, scratch, dirs) if head else Side("working tree", repo_root(cwd) or cwd)
         old, new, unchanged = _load_changed(base_side, head_side, policies)
+        _refuse_unreadable(new, head_side)
         default = policies.for_spec(head_side.root / "x.yaml")
         others = _load_files(catalog_files(catalog, [], default), policies) if catalog else []
         others += published_products(catalog, new)
@@ -107,6 +108,15 @@ class Consumers:
             found |= {p.domain for p in self.loaded[path] for c in p.consumed if c.name == topic}
         self.answers[topic] = found
         return set(found) or set(default)
+
+
+def _refuse_unreadable(products: list, side: Side) -> None:
+    """A HEAD spec with a schema it cannot read has no verdict: exit 2, never "0 breaking"."""
+    for product in products:
+        if product.problems:
+            first = product.problems[0]
+            raise SpecError(f"{'(' + side.label + ') ' if side.commit else ''}{first.message} (no verdict on a spec "
+                            "that cannot be read; `specmesh lint` lists every problem)", _position(first.pos, side))
 
 
 def _load_files(files: list[Path], policies, side: Side | None = None) -> list:

@@ -257,3 +257,26 @@ def test_a_symlinked_spec_in_a_base_directory_is_read_or_refused_never_a_crash(t
     (base / "orders" / "orders-api.yaml").symlink_to(inside)
     out = diff(tmp_path, "base", "head", "--dirs")
     assert out.returncode in (0, 2) and "internal error" not in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("levels", [14, 40])
+def test_a_json_schema_whose_refs_fan_out_at_every_level_is_compared_in_linear_time(tmp_path, levels):
+    """Each definition used twice by the one above: 2^levels paths if expanded naively. 14 levels
+    are read and compared (the walk visits each pair of nodes once); 40 are past the loader's
+    node budget, and a HEAD spec that cannot be read is exit 2, never "0 breaking"."""
+    defs = {f"L{i}": {"type": "object", "properties": {"a": {"$ref": f"#/definitions/L{i + 1}"},
+                                                        "b": {"$ref": f"#/definitions/L{i + 1}"}}}
+            for i in range(levels)}
+    defs[f"L{levels}"] = {"type": "object", "properties": {"v": {"type": "string"}}}
+    bomb = {"$ref": "#/definitions/L0", "definitions": defs}
+    repo = make_repo(tmp_path, JSON_SCHEMA, "bomb.json", {"orders/bomb.json": bomb})
+    changed = {**bomb, "definitions": {**defs, f"L{levels}": {"type": "object", "properties": {"v": {"type": "integer"}}}}}
+    put(repo, {"orders/bomb.json": changed})
+    out = diff(repo, "main", "--format", "json")
+    if levels == 40:
+        assert out.returncode == 2 and "expands to more than" in out.stderr and "no verdict" in out.stderr, out.stderr
+        return
+    assert out.returncode == 1, out.stderr
+    found = [(m.split(": ", 2)[2].split(":")[0], m.rsplit("(", 1)[1]) for m in schema_lines(out)]
+    path = "TYPE_NARROWED at " + ".".join(["a"] * levels) + ".v"
+    assert found == [(path, "new reads old)"), (path, "old reads new)")], found  # one per direction, not 2^14
