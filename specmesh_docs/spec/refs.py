@@ -155,9 +155,9 @@ def follow_pointer(doc: object, pointer: str, at: Position) -> object:
     node = doc
     for raw in pointer[1:].split("/"):
         part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, YMap) and part in node:
+        if isinstance(node, dict) and part in node:  # YMap and YSeq, or plain data from a registry
             node = node[part]
-        elif isinstance(node, YSeq) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
             raise SpecError(f"$ref target #{pointer} does not exist", at)

@@ -319,8 +319,9 @@ def inline_refs(root: object, deref, at: Position) -> object:
 def local_deref(root: object, named: dict | None = None):
     """`deref` for a schema that is plain data (a registry's answer): `#/...` pointers into the
     document a node belongs to, `name#/...` into the referenced schema registered as `name`."""
-    from ..spec.limits import DEFAULT_LIMITS as limits
+    from .refs import follow_pointer
 
+    limits = DEFAULT_LIMITS
     docs = {"": root, **(named or {})}
     owner: dict[int, str] = {}
     for name, doc in docs.items():
@@ -339,15 +340,7 @@ def local_deref(root: object, named: dict | None = None):
             name, _, pointer = ref.partition("#")
             if (name or owner.get(id(node), "")) not in docs:
                 raise SpecError(f"$ref {ref!r} is not inside the schema or its references")
-            node = docs[name or owner.get(id(node), "")]
-            for raw in pointer.split("/")[1:]:
-                part = raw.replace("~1", "/").replace("~0", "~")
-                if isinstance(node, dict) and part in node:
-                    node = node[part]
-                elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                    node = node[int(part)]
-                else:
-                    raise SpecError(f"$ref {ref!r} points at nothing")
+            node = follow_pointer(docs[name or owner.get(id(node), "")], pointer, None)
         raise SpecError("cyclic $ref")
 
     return deref
