@@ -98,11 +98,13 @@ class Registry:
         """What the applied schema changes left unserved: a registered version the registry does not
         find, a level it does not report, a deleted subject still listed."""
         missing = []
+        deleted = [c.name for c in changes if c.action == "delete"]
+        if deleted:  # soft-deleted: gone from the listing (a registry may still serve a version by number)
+            live = set(self._call("list subjects", self.client.get_subjects) or [])
+            missing += [f"{name} (still listed)" for name in deleted if name in live]
         for change in changes:
             after = change.after or {}
             if change.action == "delete":
-                if self._latest(change.name) is not None:
-                    missing.append(f"{change.name} (still listed)")
                 continue
             if "schema" in after:
                 reg = Registration(after["subject"], after["type"], after["schema"],
