@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .spec.naming import EVERYONE
+from .model.naming import EVERYONE
 
 OWNER, GRANTED, PUBLIC, DENIED = "owner", "granted", "public", "denied"
 
 
 @dataclass
 class TopicView:
-    topic: object  # spec.model.Topic
-    product: object  # spec.model.DataProduct that owns it
+    topic: object  # model.model.Topic
+    product: object  # model.model.DataProduct that owns it
     consumers: list = field(default_factory=list)  # (DataProduct, ConsumedTopic)
 
     @property

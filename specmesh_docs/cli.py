@@ -26,7 +26,7 @@ def spec_with_policy(args: argparse.Namespace):
     from pathlib import Path
 
     from .policy import PolicyCache, org_policy_path
-    from .spec import load_spec
+    from .model import load_spec
 
     policy = PolicyCache(org_policy_path(None)).for_spec(Path(args.spec))
     return load_spec(args.spec, root=args.root, principal_format=policy.principal_format,
@@ -71,7 +71,7 @@ def render_product(product) -> str:
 def cmd_flatten(args: argparse.Namespace) -> int:
     import yaml
 
-    from .spec.flatten import flatten
+    from .model.flatten import flatten
 
     product = spec_with_policy(args)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -216,7 +216,7 @@ def cmd_chargeback(args: argparse.Namespace) -> int:
     from .provision.chargeback import consumption_report, storage_report
     from .provision.client import client_settings
     from .provision.kafka import Cluster
-    from .spec import load_spec
+    from .model import load_spec
 
     products = [load_spec(s) for s in args.specs]
     settings = client_settings(args.bootstrap_server, args.command_config)

@@ -151,8 +151,8 @@ def _read_policy(path: Path, allowed: tuple[str, ...] | None = None):
     """The validated keys of a policy file, its parsed document (for positions) and its display name.
 
     `allowed` limits the keys (a team file under an organisation policy)."""
-    from .spec.refs import display
-    from .spec.yamlload import YMap, decode, load_text
+    from .model.refs import display
+    from .model.yamlload import YMap, decode, load_text
 
     shown = display(path)
     try:
@@ -298,6 +298,6 @@ class PolicyCache:
         return tightened(self._org, team_file)
 
     def _is_org_file(self, path: Path) -> bool:
-        from .spec.refs import display
+        from .model.refs import display
 
         return display(path) == self._org.source or path.resolve() == Path(self._org.source).resolve()

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from .errors import Position, SpecError, seconds_from_env
 from .output import redact
-from .spec.model import ConsumedTopic, DataProduct, Info, Topic
+from .model.model import ConsumedTopic, DataProduct, Info, Topic
 
 TIMEOUT_ENV = "SPECMESH_CATALOG_TIMEOUT"  # seconds (default 30)
 MAX_BYTES = 64 * 1024 * 1024

@@ -152,7 +152,7 @@ ROWS = AVRO + JSON + PROTOBUF
 
 def schemas(row: Row):
     """(old, new) as the offline checker reads them."""
-    from specmesh_docs.spec.schemas import Schema, inline_refs, local_deref
+    from specmesh_docs.model.schemas import Schema, inline_refs, local_deref
 
     def one(doc, refs):
         if row.format == "json":

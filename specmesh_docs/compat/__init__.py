@@ -88,7 +88,7 @@ def _check(reader, writer) -> list[tuple[str, str, str]]:
 def same_schema(a, b) -> bool:
     """The same schema on both sides, everything it references included (no check needed)."""
     from .json_schema import fingerprint
-    from ..spec.yamlload import plain
+    from ..model.yamlload import plain
 
     if a.format != b.format:
         return False
@@ -100,6 +100,6 @@ def same_schema(a, b) -> bool:
 
 def resolved(schema) -> object:
     """A JSON schema with its `$ref`s followed (from the loader), else its document as written."""
-    from ..spec.yamlload import plain
+    from ..model.yamlload import plain
 
     return schema.resolved if getattr(schema, "resolved", None) is not None else plain(schema.document)

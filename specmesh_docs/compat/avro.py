@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 def _plain(doc: object) -> object:
-    from ..spec.yamlload import plain
+    from ..model.yamlload import plain
 
     return plain(doc)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SpecError
-from ..spec import load_spec
+from ..model import load_spec
 
 KEEP = (".yaml", ".yml", ".json", ".avsc", ".proto")  # what a spec can read; nothing else is extracted
 _REF = re.compile(r"^[A-Za-z0-9._/@{}~^-]+$")
@@ -107,7 +107,7 @@ class Snapshots:
         return self.blobs[commit]
 
     def _load(self, commit: str, rel: str, domain: str):
-        from ..spec import Files
+        from ..model import Files
 
         tree = self.tree(commit)
         if tree is None or not (tree / rel).is_file():

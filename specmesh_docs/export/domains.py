@@ -148,7 +148,7 @@ def _grants_and_notes(export: DomainExport, acls: list[Acl], policy: Policy, own
 def _grantee(principal: str, policy: Policy, principal_of: dict[str, str]) -> str | None:
     """The domain a principal stands for: the one it owns, else the policy's format read backwards."""
     if principal == "User:*":
-        from ..spec.naming import EVERYONE
+        from ..model.naming import EVERYONE
 
         return EVERYONE
     if principal in principal_of:

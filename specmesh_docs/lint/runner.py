@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..errors import Position, SpecError
 from ..policy import Policy, PolicyCache, org_policy_path
-from ..spec import Files, load_spec
-from ..spec.refs import display, find_confinement
+from ..model import Files, load_spec
+from ..model.refs import display, find_confinement
 from .engine import LintResult, check_catalog, check_products, sort_findings
 
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "site", "__pycache__", ".tox", ".mypy_cache"}

@@ -14,8 +14,8 @@ from functools import lru_cache
 from importlib import resources
 
 from ..errors import Position, SpecError
-from ..spec.refs import URL_REF
-from ..spec.yamlload import locate
+from ..model.refs import URL_REF
+from ..model.yamlload import locate
 
 SUPPORTED = ("2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0", "3.1.0")
 ASYNCAPI_FORMATS = ("application/vnd.aai.asyncapi", "application/schema+json", "application/json")
@@ -25,7 +25,7 @@ ASYNCAPI_FORMATS = ("application/vnd.aai.asyncapi", "application/schema+json", "
 def validator(version: str):
     import jsonschema_rs
 
-    text = resources.files("specmesh_docs.spec.asyncapi_schemas").joinpath(f"{version}.json").read_text()
+    text = resources.files("specmesh_docs.model.asyncapi_schemas").joinpath(f"{version}.json").read_text()
     return jsonschema_rs.validator_for(json.loads(text))
 
 
@@ -151,7 +151,7 @@ def resolved_document(document: object, resolve) -> Resolution:
         """An OpenAPI 3.0 Schema Object is a JSON Schema draft 4 dialect: check it against that."""
         import jsonschema_rs
 
-        from ..spec.flatten import plain
+        from ..model.flatten import plain
 
         for key in ("payload", "schema"):
             schema = message.get(key)
@@ -220,7 +220,7 @@ def json_schema_errors(schema: dict, instance: object, shown: str | None, at: Po
     """Messages for an instance that does not match a JSON Schema (examples)."""
     import jsonschema_rs
 
-    from ..spec.flatten import plain
+    from ..model.flatten import plain
 
     try:
         v = jsonschema_rs.validator_for(blank_foreign_schemas(schema))

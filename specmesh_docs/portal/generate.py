@@ -29,7 +29,7 @@ class Generated:
 def in_repo_terms(error: SpecError, repo: Path) -> tuple[str, SpecError]:
     """An unreadable spec as the portal shows it: paths relative to its repository, never the
     build machine's (`../checkouts/x/...`)."""
-    from ..spec.refs import display
+    from ..model.refs import display
 
     prefixes = sorted({str(repo.resolve()) + os.sep, display(repo) + os.sep, str(repo) + os.sep}, key=len, reverse=True)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..catalog import DENIED, Estate, TopicView, business_domain
-from ..spec.naming import TopicName
+from ..model.naming import TopicName
 from .escape import h, md, mermaid_label
 
 FLOW_TOPIC_LIMIT = 150  # above this, the estate graph shows products only (Mermaid stays readable)

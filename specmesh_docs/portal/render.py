@@ -62,7 +62,7 @@ def raw_schema(schema) -> Markup:
 
 def schema_source(schema) -> str:
     """The schema as written: .proto text as it is, Avro and JSON Schema as indented JSON."""
-    from ..spec.flatten import plain
+    from ..model.flatten import plain
 
     if isinstance(schema.document, str):
         return schema.document

@@ -112,7 +112,7 @@ def resolve(source: dict) -> Source:
 
 def load_config(path: Path) -> dict:
     """portal.yaml: title, sources, metrics (files from `specmesh storage` / `consumption`), site_url."""
-    from ..spec.yamlload import YMap, YSeq, decode, load_text, plain
+    from ..model.yamlload import YMap, YSeq, decode, load_text, plain
 
     shown = str(path)
     try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..errors import SpecError
 from ..policy import Policy, is_concrete_principal
-from ..spec.naming import EVERYONE
+from ..model.naming import EVERYONE
 from .state import Acl, Desired, Scope, TopicState
 
 CLUSTER = "kafka-cluster"

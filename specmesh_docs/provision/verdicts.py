@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from ..errors import SpecError
-from ..spec.schemas import Schema, inline_refs, local_deref
+from ..model.schemas import Schema, inline_refs, local_deref
 
 FORMATS = {"AVRO": "avro", "JSON": "json", "PROTOBUF": "protobuf"}
 

@@ -125,7 +125,7 @@ def _schema(topic) -> dict:
 def _source(schema) -> str:
     if schema is None:
         return ""
-    from ..spec.flatten import plain
+    from ..model.flatten import plain
 
     return schema.document if isinstance(schema.document, str) else json.dumps(plain(schema.document), sort_keys=True)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..errors import SpecError
-from ..spec.yamlload import YMap, YSeq, plain
+from ..model.yamlload import YMap, YSeq, plain
 
 MAX_DEPTH = 64
 

@@ -141,7 +141,7 @@ class Context:
 
     def __post_init__(self):
         from ..policy import PolicyCache, org_policy_path
-        from ..spec import load_spec
+        from ..model import load_spec
 
         policies = PolicyCache(org_policy_path(self.policy))
         for spec in self.specs:

@@ -101,7 +101,7 @@ def test_round_trip_examples_to_specs_to_a_second_cluster(first, second, schema_
 
 def test_asyncapi_3_export_reads_as_the_same_data_products(first, schema_registry, tmp_path):
     """Same cluster, both dialects: the model loaded from each is the same (topics, sizes, configs, grants, schemas)."""
-    from specmesh_docs.spec import load_spec
+    from specmesh_docs.model import load_spec
 
     provision(first, schema_registry, SPECS)
     products = {}

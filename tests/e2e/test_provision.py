@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka.admin import ConfigResource, ResourceType
 
-from specmesh_docs.spec import load_spec
+from specmesh_docs.model import load_spec
 from tests.conftest import EXAMPLE_SPECS as EXAMPLE_FILES
 from tests.conftest import REPO
 from tests.e2e.clients import consume_outcomes, group_allowed, produce_outcomes, transactional_id_allowed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from specmesh_docs.catalog import DENIED, GRANTED, OWNER, PUBLIC, build_estate
 from specmesh_docs.errors import Position
 from specmesh_docs.lint.engine import Finding
-from specmesh_docs.spec import load_spec
+from specmesh_docs.model import load_spec
 from tests.conftest import EXAMPLE_SPECS, EXAMPLES
 
 
@@ -40,7 +40,7 @@ def test_consumers_flows_and_pii():
 
 
 def test_findings_in_schema_files_belong_to_the_spec_that_uses_them():
-    from specmesh_docs.spec.refs import display
+    from specmesh_docs.model.refs import display
 
     avsc = EXAMPLES / "health-fitness" / "schema" / "health.fitness.Workout.avsc"
     finding = Finding("PII-DOC", "warning", Position(display(avsc), 3, 5), "m")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from specmesh_docs.spec import load_spec
+from specmesh_docs.model import load_spec
 from tests.conftest import conformance_dir, conformance_path
 
 pytestmark = pytest.mark.conformance

@@ -12,7 +12,7 @@ import pytest
 
 from specmesh_docs.compat import problems
 from specmesh_docs.compat.json_schema import reader_problems
-from specmesh_docs.spec.schemas import Schema
+from specmesh_docs.model.schemas import Schema
 from tests.conftest import REPO
 
 SPEC = """asyncapi: '2.6.0'

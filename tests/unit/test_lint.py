@@ -243,7 +243,7 @@ def test_kafka_rules_and_provisioning_apply_to_kafka_channels_only(tmp_path):
     """An MQTT channel is listed (show, portal) but not failed by Kafka rules nor provisioned."""
     from specmesh_docs.policy import Policy
     from specmesh_docs.provision.desired import desired_state
-    from specmesh_docs.spec import load_spec
+    from specmesh_docs.model import load_spec
 
     spec = write_repo(tmp_path, """asyncapi: '2.6.0'
 info: {title: IoT, version: '1', contact: {name: A, email: a@acme.example}}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from specmesh_docs.spec import load_spec
-from specmesh_docs.spec.flatten import flatten
-from specmesh_docs.spec.naming import TopicName, access_of, canonical_topic, domain_from_id, grantee_of, owner_of
+from specmesh_docs.model import load_spec
+from specmesh_docs.model.flatten import flatten
+from specmesh_docs.model.naming import TopicName, access_of, canonical_topic, domain_from_id, grantee_of, owner_of
 from tests.conftest import EXAMPLE_SPECS, EXAMPLES, FIXTURES
 
 
@@ -117,7 +117,7 @@ channels:
 
 
 def test_channels_no_operation_uses_are_listed_not_dropped(tmp_path):
-    from specmesh_docs.spec import load_spec
+    from specmesh_docs.model import load_spec
 
     (tmp_path / ".git").mkdir()
     (tmp_path / "v2-api.yaml").write_text("""asyncapi: '2.6.0'
@@ -146,7 +146,7 @@ operations:
     ("send", None, "acme.quotes._public.requests"),  # a client sends requests (not its own topic) and reads replies
 ])
 def test_v3_replies_are_modelled(tmp_path, action, owns, consumes):
-    from specmesh_docs.spec import load_spec
+    from specmesh_docs.model import load_spec
 
     (tmp_path / ".git").mkdir()
     (tmp_path / "rr-api.yaml").write_text(f"""asyncapi: '3.0.0'

@@ -79,7 +79,7 @@ def test_raw_html_links_use_the_site_urls(page, target, url):
 
 
 def test_all_of_types_are_named_not_any(tmp_path):
-    from specmesh_docs.spec.schemas import json_schema_fields
+    from specmesh_docs.model.schemas import json_schema_fields
     from specmesh_docs.errors import Position
 
     doc = {"type": "object", "properties": {"address": {"allOf": [{"type": "object", "properties": {"city": {"type": "string"}}},
@@ -223,7 +223,7 @@ def test_schemas_read_as_people_read_them_with_the_raw_source_beside(site):
     ({"type": "int", "logicalType": "date"}, "date"),
 ])
 def test_avro_types_are_named_as_people_read_them(tmp_path, avro_type, shown):
-    from specmesh_docs.spec import load_spec
+    from specmesh_docs.model import load_spec
 
     (tmp_path / ".git").mkdir()
     spec = tmp_path / "x-api.yaml"
@@ -236,7 +236,7 @@ def test_avro_types_are_named_as_people_read_them(tmp_path, avro_type, shown):
 
 def test_protobuf_maps_and_oneofs_are_fields_with_readable_types():
     from specmesh_docs.errors import Position
-    from specmesh_docs.spec.schemas import protobuf_schema
+    from specmesh_docs.model.schemas import protobuf_schema
 
     schema = protobuf_schema('syntax = "proto3";\npackage a;\nmessage M {\n  map<string, int64> counts = 1;\n'
                              '  oneof payment { string card = 2; string iban = 3; }\n}\n', "x.proto", Position("x"))

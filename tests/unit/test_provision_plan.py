@@ -11,7 +11,7 @@ from specmesh_docs.policy import Policy
 from specmesh_docs.provision.desired import desired_state
 from specmesh_docs.provision.plan import diff, render_text
 from specmesh_docs.provision.state import Acl, Observed, TopicState
-from specmesh_docs.spec import load_spec
+from specmesh_docs.model import load_spec
 from tests.conftest import EXAMPLES
 
 D = "london.hammersmith.olympia.bigdatalondon"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from specmesh_docs.policy import Policy
 from specmesh_docs.provision.schemas import Registration, SubjectState, diff_schemas, registrations, subject_for
-from specmesh_docs.spec import load_spec
+from specmesh_docs.model import load_spec
 
 
 class Named:

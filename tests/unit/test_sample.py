@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 
 from specmesh_docs.sample import records
-from specmesh_docs.spec import load_spec
-from specmesh_docs.spec.yamlload import plain
+from specmesh_docs.model import load_spec
+from specmesh_docs.model.yamlload import plain
 from tests.conftest import EXAMPLES, REPO
 
 SPECS = sorted(EXAMPLES.glob("*/*-api.yaml"))

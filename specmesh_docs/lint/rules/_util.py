@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...errors import Position
-from ...spec.yamlload import YMap, locate
+from ...model.yamlload import YMap, locate
 
 __all__ = ["locate", "kafka_binding", "config_pos"]
 

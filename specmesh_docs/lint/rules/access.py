@@ -2,7 +2,7 @@
 
 import re
 
-from ...spec.naming import EVERYONE, owner_of
+from ...model.naming import EVERYONE, owner_of
 from ..engine import rule
 
 

@@ -1,6 +1,6 @@
 """Operations and Kafka bindings: what provisioning will apply."""
 
-from ...spec.yamlload import YMap
+from ...model.yamlload import YMap
 from ..engine import rule
 from ._util import config_pos, kafka_binding, locate
 from .kafka_configs import check_config

@@ -1,6 +1,6 @@
 """Cross-spec rules over every spec given plus the --catalog."""
 
-from ...spec.naming import EVERYONE, owner_of
+from ...model.naming import EVERYONE, owner_of
 from ..engine import rule
 
 
