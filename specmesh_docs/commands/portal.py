@@ -1,0 +1,37 @@
+"""`specmesh portal build|serve`: the data-product portal (MkDocs-Material)."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "build or preview the data-product portal (MkDocs-Material)"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("portal", help=HELP, description=HELP)
+    p.add_argument("action", choices=("build", "serve"))
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="directories or git URLs (URL#ref)")
+    p.add_argument("--out", default="site", metavar="DIR", help="where the site goes (default: site)")
+    p.add_argument("--config", metavar="FILE", help="portal.yaml: title, sources, metrics, site_url")
+    p.add_argument("--metrics", action="append", metavar="FILE", help="output of specmesh storage / consumption")
+    p.add_argument("--title", metavar="TEXT")
+    p.add_argument("--templates", metavar="DIR",
+                   help="page templates that override the packaged ones (e.g. the repo's site_templates/)")
+    p.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="for serve")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from ..exitcodes import OK
+    from ..portal.build import build, portal_settings, serve
+
+    settings = portal_settings(args.sources, args.config, args.metrics or [], args.title, args.templates)
+    if args.action == "serve":
+        serve(settings, args.dev_addr)
+        return OK
+    build(settings, Path(args.out))
+    print(f"portal written to {args.out}", file=sys.stderr)
+    return OK
