@@ -147,12 +147,12 @@ def test_the_github_action_steps_run_as_written(venv: Path, dist: Path, tmp_path
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
 
 
-def test_the_readme_gitlab_job_runs_as_written(venv: Path, dist: Path, tmp_path):
+def test_the_documented_gitlab_job_runs_as_written(venv: Path, dist: Path, tmp_path):
     import re
 
     import yaml
 
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "content" / "ci.md").read_text()
     block = re.search(r"<!-- gitlab-ci: [^>]*-->\n```yaml\n(.*?)```", readme, re.S).group(1)
     job = yaml.safe_load(block)["specmesh-lint"]
     work = tmp_path / "repo"
@@ -177,9 +177,9 @@ def test_a_teams_repo_runs_black_box_tests_with_the_installed_plugin(venv: Path,
     team.mkdir()
     shutil.copy(EXAMPLES / "finance-campaign" / "finance-campaign-api.yaml", team)
     shutil.copytree(EXAMPLES / "finance-campaign" / "schema", team / "schema")
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "content" / "testing.md").read_text()
     snippet = re.search(r"<!-- plugin-example:[^>]*-->\n```python\n(.*?)```", readme, re.S).group(1)
-    (team / "test_budget.py").write_text(snippet)  # the README's example, exactly as written
+    (team / "test_budget.py").write_text(snippet)  # the documentation's example, exactly as written
     tests = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=team,
                            capture_output=True, text=True, timeout=600, env=ci_env(venv))
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]

@@ -111,11 +111,11 @@ def test_every_rule_is_documented(rule_id):
     assert out.returncode == 0 and rule_id in out.stdout and "Fix:" in out.stdout
 
 
-def test_readme_policy_example_is_a_valid_policy(tmp_path):
+def test_the_documented_policy_example_is_a_valid_policy(tmp_path):
     from specmesh_docs.policy import load_policy
 
-    readme = (REPO / "README.md").read_text()
-    block = readme.split("**Policy file.**", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    page = (REPO / "docs" / "content" / "policy.md").read_text()
+    block = page.split("**Policy file.**", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "specmesh.yaml").write_text(block)
     policy = load_policy(tmp_path / "specmesh.yaml")
     assert policy.severity("DOC-FIELDS", "info", "x-api.yaml") == "off"

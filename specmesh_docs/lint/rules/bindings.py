@@ -27,7 +27,8 @@ def operation_id(product, policy):
 
 
 @rule("BINDINGS-MISSING", "error", "Owned channels have Kafka bindings (partitions, replicas, configs).",
-      "add bindings: {kafka: {partitions: N, replicas: N, configs: {...}}} to the channel", kafka_only=True)
+      "add bindings: {kafka: {partitions: N, replicas: N, configs: {...}}} to the channel", kafka_only=True,
+      bad='_public.sale: {publish: {...}}', good='_public.sale: {bindings: {kafka: {partitions: 3, replicas: 3}}, publish: {...}}')
 def bindings_missing(product, policy):
     for t in product.topics:
         if not t.has_bindings:
@@ -44,13 +45,15 @@ def _out_of_bounds(product, policy, attr: str):
 
 
 @rule("BINDINGS-PARTITIONS", "error", "Partitions are at least 1 and within the policy's bounds.",
-      "set bindings.kafka.partitions within the policy's bounds", kafka_only=True)
+      "set bindings.kafka.partitions within the policy's bounds", kafka_only=True,
+      bad='bindings: {kafka: {partitions: 0}}', good='bindings: {kafka: {partitions: 3}}')
 def partitions(product, policy):
     return _out_of_bounds(product, policy, "partitions")
 
 
 @rule("BINDINGS-REPLICAS", "error", "Replicas are within the policy's bounds.",
-      "set bindings.kafka.replicas within the policy's bounds", kafka_only=True)
+      "set bindings.kafka.replicas within the policy's bounds", kafka_only=True,
+      bad='bindings: {kafka: {replicas: 0}}  # policy replicas: {gte: 1}', good='bindings: {kafka: {replicas: 3}}')
 def replicas(product, policy):
     return _out_of_bounds(product, policy, "replicas")
 

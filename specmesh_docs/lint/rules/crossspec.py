@@ -5,7 +5,8 @@ from ..engine import rule
 
 
 @rule("XSPEC-TOPIC-OWNER", "error", "A topic is owned by one spec only.", "remove the topic from one of the specs",
-      scope="catalog")
+      scope="catalog",
+      bad='two specs both publish finance.campaign._public.sale', good='one spec publishes it, the other subscribes')
 def topic_owner(products, policy_of):
     first: dict[str, object] = {}
     for p in products:
@@ -16,7 +17,8 @@ def topic_owner(products, policy_of):
 
 
 @rule("XSPEC-DOMAIN", "error", "A domain id is claimed by one spec only.", "merge the specs or rename one domain",
-      scope="catalog")
+      scope="catalog",
+      bad='two specs with id: urn:finance.campaign', good='id: urn:finance.campaign and id: urn:finance.billing')
 def domain_claim(products, policy_of):
     first: dict[str, object] = {}
     for p in products:
@@ -26,7 +28,8 @@ def domain_claim(products, policy_of):
 
 
 @rule("XSPEC-PROTECTED-GRANT", "error", "A consumed `_protected` topic grants access to the consumer.",
-      "ask the owner to add grant-access:<your domain> to the topic", scope="catalog")
+      "ask the owner to add grant-access:<your domain> to the topic", scope="catalog",
+      bad='health.fitness subscribes to finance.campaign._protected.budget; its publish has no grant', good="the owner's publish has tags: [{name: 'grant-access:health.fitness'}]")
 def protected_grant(products, policy_of):
     owned = {t.name: t for p in products for t in p.topics}
     for p in products:
@@ -37,7 +40,8 @@ def protected_grant(products, policy_of):
 
 
 @rule("XSPEC-UNOWNED", "warning", "Every consumed topic is owned by a known spec.",
-      "add the owner's repo with --catalog, or fix the topic name", scope="catalog")
+      "add the owner's repo with --catalog, or fix the topic name", scope="catalog",
+      bad='subscribe to finance.campain._public.sale (no spec owns it)', good='subscribe to finance.campaign._public.sale (owned, or in --catalog)')
 def unowned(products, policy_of):
     owned = {t.name for p in products for t in p.topics}
     domains = {p.domain for p in products}

@@ -4,7 +4,8 @@ from ..engine import rule
 
 
 @rule("DOC-TOPIC", "warning", "Public topics have a summary or description.",
-      "add summary: to the publish/send operation")
+      "add summary: to the publish/send operation",
+      bad='_public.sale: {publish: {operationId: publishSale}}', good='_public.sale: {publish: {operationId: publishSale, summary: Completed sales}}')
 def topic_doc(product, policy):
     for t in product.topics:
         if t.access == policy.public and not (t.summary.strip() or t.description.strip()):
@@ -12,7 +13,8 @@ def topic_doc(product, policy):
 
 
 @rule("DOC-FIELDS", "info", "Fields of public schemas have docs.",
-      "add doc (Avro), description (JSON Schema) or a comment (Protobuf)")
+      "add doc (Avro), description (JSON Schema) or a comment (Protobuf)",
+      bad='{"name": "amount", "type": "long"}', good='{"name": "amount", "type": "long", "doc": "Sale amount in cents"}')
 def field_docs(product, policy):
     for t in product.topics:
         if t.access != policy.public or t.value is None:

@@ -35,7 +35,8 @@ def topic_chars(product, policy):
 
 
 @rule("TOPIC-NAME-LENGTH", "error", "Topic names are at most 249 characters (Kafka's limit).",
-      "shorten the service or type segments", kafka_only=True)
+      "shorten the service or type segments", kafka_only=True,
+      bad='finance.campaign._public.<250 characters>', good='finance.campaign._public.sale')
 def topic_length(product, policy):
     for t in product.topics:
         if len(t.name) > MAX_TOPIC:
@@ -54,7 +55,8 @@ def topic_infra(product, policy):
 
 
 @rule("TOPIC-NAME-COLLISION", "warning", "No two topics differ only by '.' versus '_' (they collide in Kafka metrics).",
-      "rename one of the two topics", scope="catalog", kafka_only=True)
+      "rename one of the two topics", scope="catalog", kafka_only=True,
+      bad='_public.sale_items and _public.sale.items', good='_public.sale-items')
 def topic_collision(products, policy_of):
     seen: dict[str, str] = {}
     for p in products:

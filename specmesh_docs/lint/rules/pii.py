@@ -8,7 +8,8 @@ from .docs import first_per_place
 
 
 @rule("PII-PUBLIC", "error", "A topic carrying PII is not `_public`.",
-      "make the topic _protected (with grants) or _private, or remove the PII fields")
+      "make the topic _protected (with grants) or _private, or remove the PII fields",
+      bad='_public.customer with {"name": "email", "type": "string", "pii": true}', good='_protected.customer with the same field, granted to its readers')
 def pii_public(product, policy):
     for t in product.topics:
         if t.pii and t.access == policy.public:
@@ -17,7 +18,8 @@ def pii_public(product, policy):
 
 
 @rule("PII-RETENTION", "error", "A topic carrying PII keeps data at most the policy's maximum (default 48 h).",
-      "set retention.ms to at most the policy maximum, or leave it out (provisioning applies the maximum)", kafka_only=True)
+      "set retention.ms to at most the policy maximum, or leave it out (provisioning applies the maximum)", kafka_only=True,
+      bad='PII topic with configs: {retention.ms: 604800000}', good='PII topic with configs: {retention.ms: 172800000}')
 def pii_retention(product, policy):
     limit = policy.pii_max_retention_ms
     for t in product.topics:
@@ -34,7 +36,8 @@ def pii_retention(product, policy):
 
 
 @rule("PII-DOC", "warning", "PII fields have a description (what it is, why it is needed).",
-      "add doc/description to each PII field")
+      "add doc/description to each PII field",
+      bad='{"name": "email", "type": "string", "pii": true}', good='{"name": "email", "type": "string", "pii": true, "doc": "Receipt address; needed to send the receipt"}')
 def pii_doc(product, policy):
     for t in product.topics:
         for f in first_per_place(t.pii_fields):

@@ -6,7 +6,8 @@ from ..validity import resolution
 
 @rule("SCHEMA-REF", "error", "Referenced files exist inside the repo and parse: schemas, and every other file $ref "
       "of the spec (the official parser follows them all).",
-      "fix the $ref path or the schema file")
+      "fix the $ref path or the schema file",
+      bad='payload: {$ref: schema/missing.avsc}', good='payload: {$ref: schema/finance.campaign.Sale.avsc}')
 def schema_ref(product, policy):
     for problem in product.problems:
         yield problem.pos, problem.message
@@ -28,14 +29,16 @@ def schema_format(product, policy):
 
 
 @rule("SCHEMA-CONSUMED-REF", "info", "A consumed topic's schema reference could not be read (its owner may keep it in the registry).",
-      "drop the payload $ref, or vendor the owner's schema")
+      "drop the payload $ref, or vendor the owner's schema",
+      bad='subscribe: {message: {payload: {$ref: ../../other-repo/schema/x.avsc}}}', good="subscribe: {message: {name: Sale}}  # the owner's schema stays with the owner")
 def consumed_ref(product, policy):
     for note in product.notes:
         yield note.pos, note.message
 
 
 @rule("SCHEMA-KEY-VALUE", "error", "`_public` and `_protected` topics declare both a key and a value schema (SpecMesh #544).",
-      "add message.payload and message.bindings.kafka.key", kafka_only=True)
+      "add message.payload and message.bindings.kafka.key", kafka_only=True,
+      bad='_public.sale message: {payload: {...}}', good='_public.sale message: {bindings: {kafka: {key: {type: string}}}, payload: {...}}')
 def key_and_value(product, policy):
     for t in product.topics:
         if t.access in (policy.public, policy.protected):
@@ -45,7 +48,8 @@ def key_and_value(product, policy):
 
 
 @rule("SCHEMA-NAMESPACE", "error", "Avro namespaces belong to the owning domain or to a shared namespace in the policy.",
-      "move the record into the domain's namespace, or list the namespace in shared_namespaces")
+      "move the record into the domain's namespace, or list the namespace in shared_namespaces",
+      bad='{"type": "record", "name": "Sale", "namespace": "retail.checkout"} in finance.campaign', good='{"type": "record", "name": "Sale", "namespace": "finance.campaign"}')
 def namespace(product, policy):
     allowed = (product.domain, *policy.shared_namespaces)
     for t in product.topics:
@@ -58,7 +62,8 @@ def namespace(product, policy):
 
 
 @rule("SCHEMA-EXAMPLE", "error", "Message examples validate against their JSON Schema payload.",
-      "fix the example or the schema")
+      "fix the example or the schema",
+      bad="payload: {type: object, properties: {n: {type: integer}}}, examples: [{payload: {n: 'x'}}]", good='payload: {type: object, properties: {n: {type: integer}}}, examples: [{payload: {n: 1}}]')
 def examples(product, policy):
     for t in product.topics:
         if not t.examples or t.value is None or t.value.format != "json" or not isinstance(t.value.document, dict):
