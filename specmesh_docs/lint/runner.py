@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import Position, SpecError
 from ..policy import Policy, PolicyCache, org_policy_path
 from ..model import Files, load_spec
-from ..model.refs import display, find_confinement
+from ..model.refs import display, file_key, find_confinement
 from .engine import LintResult, check_catalog, check_products, sort_findings
 
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "site", "__pycache__", ".tox", ".mypy_cache"}
@@ -84,7 +84,7 @@ def specs_using(changed: list[Path], patterns: tuple[str, ...]) -> list[Path]:
     wanted: dict[Path, set[Path]] = {}
     for path in changed:
         if path.suffix.lower() in SCHEMA_SUFFIXES and path.is_file():
-            real = path.resolve()
+            real = file_key(path)
             wanted.setdefault(find_confinement(real.parent), set()).add(real)
     users: list[Path] = []
     for root, reals in wanted.items():
@@ -108,7 +108,7 @@ def _mentioned(root: Path, names: set[str], skip: set[Path]) -> bool:
         dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
         for name in files:
             path = Path(folder) / name
-            if path.suffix.lower() in SCHEMA_SUFFIXES and path.resolve() not in skip:
+            if path.suffix.lower() in SCHEMA_SUFFIXES and file_key(path) not in skip:
                 try:
                     text = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:
@@ -195,8 +195,8 @@ def lint(paths: list[str], catalog_dirs: list[str] = (), config: str | None = No
     skipped: list[Path] = []
     files = discover([str(p) for p in given if p not in others], default.spec_patterns, skipped)
     result.skipped = [display(s) for s in skipped]
-    known = {f.resolve() for f in files}
-    files += [s for s in specs_using(others, default.spec_patterns) if s.resolve() not in known and not known.add(s.resolve())]
+    known = {file_key(f) for f in files}
+    files += [s for s in specs_using(others, default.spec_patterns) if file_key(s) not in known and not known.add(file_key(s))]
     result.files = [display(f) for f in files]
     result.patterns = default.spec_patterns
     context = catalog_files(catalog_dirs, files, default)
@@ -225,12 +225,12 @@ def catalog_files(catalog_dirs, reported: list[Path], policy: Policy) -> list[Pa
     """Other repos' spec files (the directory sources), minus those already reported on."""
     from ..published import is_published
 
-    seen = {f.resolve() for f in reported}
+    seen = {file_key(f) for f in reported}
     dirs = [d for d in catalog_dirs if not is_published(d)]
     for d in dirs:
         if not Path(d).is_dir():
             raise SpecError(f"--catalog {d}: not a directory, a catalog.json file or an https:// URL")
-    return [f for f in discover(dirs, policy.spec_patterns) if f.resolve() not in seen]
+    return [f for f in discover(dirs, policy.spec_patterns) if file_key(f) not in seen]
 
 
 def _finish(findings: list, products, catalog, policies: PolicyCache) -> tuple[list, int]:

@@ -40,6 +40,15 @@ def real_path(path: Path, at: Position) -> Path:
         raise SpecError(f"cannot follow {display(path)!r}: {reason}", at) from None
 
 
+def file_key(path: Path) -> Path:
+    """What tells two names of one file apart: the real path, or, where it cannot be followed (a
+    symlink loop, a broken name), the absolute path, so the read later reports it positioned."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
+
+
 def display(path: Path) -> str:
     """A path as users see it: relative to the working directory when it is below it."""
     try:
