@@ -9,7 +9,6 @@ exit 2 with a clear message: a catalogue that cannot be read never passes silent
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,6 +16,7 @@ from urllib.parse import urlparse
 
 from .errors import Position, SpecError, seconds_from_env
 from .output import redact
+from .jsondoc import parse_json
 from .model.model import ConsumedTopic, DataProduct, Info, Topic
 
 TIMEOUT_ENV = "SPECMESH_CATALOG_TIMEOUT"  # seconds (default 30)
@@ -31,10 +31,7 @@ def is_published(source: str) -> bool:
 def read_published(source: str) -> list[DataProduct]:
     shown = redact(source)
     text = _fetch(source, shown) if "://" in source else _read(Path(source), shown)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"catalog is not JSON: {exc.msg}", Position(shown, exc.lineno, exc.colno)) from None
+    doc = parse_json(text, "catalog", shown)
     if not (isinstance(doc, dict) and doc.get("version") == 1 and isinstance(doc.get("products"), list)):
         raise SpecError("not a specmesh catalog.json (version 1, with products)", Position(shown, 1, 1))
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -22,3 +23,20 @@ def write_whole(path: Path, text: str) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,200}")
+
+
+def safe_path(folder: Path, *names: str) -> Path | None:
+    """`folder/names...` when each name comes from outside (a topic, an ACL, a registry reference)
+    and is a plain file name: `[A-Za-z0-9._-]`, at most 200 characters, not `.` or `..`, and the
+    result stays under `folder` once symlinks are followed. None otherwise: report it, skip it."""
+    if not names or not all(SAFE_NAME.fullmatch(n) and n not in (".", "..") for n in names):
+        return None
+    path = folder.joinpath(*names)
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return None
+    return path

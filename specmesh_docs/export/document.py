@@ -133,7 +133,11 @@ def _schema_file(schema: RegistrySchema, out: Written) -> str:
 def _pretty(schema: RegistrySchema) -> str:
     if schema.schema_type == "PROTOBUF":
         return schema.text if schema.text.endswith("\n") else schema.text + "\n"
+    from ..errors import SpecError
+    from ..jsondoc import parse_json
+
     try:
-        return json.dumps(json.loads(schema.text), indent=2, ensure_ascii=False) + "\n"
-    except ValueError:
+        return json.dumps(parse_json(schema.text, f"schema {schema.subject}", schema.subject), indent=2,
+                          ensure_ascii=False) + "\n"
+    except SpecError:  # not JSON, or nested past the limit: written as the registry holds it, and lint says why
         return schema.text

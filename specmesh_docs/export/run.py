@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SpecError
-from ..writing import write_whole
+from ..writing import safe_path, write_whole
 from .document import RegistrySchema, document
 from .domains import Sorting, sort_topics
 
@@ -37,6 +37,7 @@ class Report:
     unfit: list[dict] = field(default_factory=list)
     internal: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # names from the cluster or registry that are no safe file name
     admin_requests: int = 0
     registry_requests: int = 0
 
@@ -67,10 +68,18 @@ def export(opts: ExportOptions) -> int:
     source = opts.bootstrap or settings.get("bootstrap.servers", "the cluster")
     for domain, found in sorted(sorting.domains.items()):
         written = document(found, schemas, opts.fmt, source, policy.delimiter)
-        folder = out / domain
+        folder = safe_path(out, domain)
+        if folder is None:
+            report.skipped.append(f"domain {domain!r}: not a safe folder name; nothing written for it")
+            continue
         files = {f"{domain}-api.yaml": _yaml(written.spec), **written.files}
         for rel, text in files.items():
-            write_whole(folder / rel, text)
+            target = safe_path(folder, *rel.split("/"))
+            if target is None:
+                report.skipped.append(f"{domain}: {rel!r} is not a safe file name (from a topic or registry name); "
+                                      "not written")
+                continue
+            write_whole(target, text)
         report.written.append(str(folder / f"{domain}-api.yaml"))
         default_owner = policy.principal_format.format(domain=domain)
         owner_note = ([f"the owner on the cluster is {found.owner}, the policy gives {default_owner}: provision with "
@@ -126,6 +135,8 @@ def _print(report: Report, out: Path) -> None:
         print(f"specmesh: export: {domain}: no topic on the cluster under {domain}: nothing written", file=err)
     for unfit in report.unfit:
         print(f"specmesh: export: {unfit['topic']}: not exported: {unfit['reason']}", file=err)
+    for skipped in report.skipped:
+        print(f"specmesh: export: skipped: {skipped}", file=err)
     if report.internal:
         print(f"specmesh: export: {len(report.internal)} internal topic(s) skipped: {', '.join(report.internal[:5])}"
               f"{' ...' if len(report.internal) > 5 else ''}", file=err)
