@@ -28,3 +28,25 @@ def test_a_symlink_loop_among_specs_is_named_never_a_crash(tmp_path, args, codes
     out = specmesh(*args, cwd=tmp_path)
     assert out.returncode in codes and "internal error" not in out.stderr and "Traceback" not in out.stderr, out.stderr
     assert "symlink loop" in out.stderr
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("args", [
+    ["lint", "spec-api.yaml", "--catalog", "deep.json"],
+    ["lint", "spec-api.yaml", "--baseline", "deep.json"],
+    ["provision", "--plan", "deep.json", "--policy-from-repo"],
+    ["portal", "build", ".", "--out", "site", "--metrics", "deep.json"],
+    ["diff", ".", ".", "--dirs", "--catalog", "deep.json"],
+])
+def test_deeply_nested_json_is_bad_input_on_every_path_that_reads_json(tmp_path, args):
+    from tests.conftest import EXAMPLES
+
+    (tmp_path / "deep.json").write_text(DEEP)
+    import shutil
+
+    (tmp_path / "spec-api.yaml").write_text((EXAMPLES / "retail-checkout" / "retail-checkout-api.yaml").read_text())
+    shutil.copytree(EXAMPLES / "retail-checkout" / "schema", tmp_path / "schema")
+    out = specmesh(*args, cwd=tmp_path)
+    assert out.returncode == 2 and "nests deeper than" in out.stderr, out.stderr[-2000:]
