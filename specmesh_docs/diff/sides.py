@@ -4,11 +4,9 @@ checkout, nothing written to the work tree). Refs are data, never options."""
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,21 +173,49 @@ def git_log(root: Path | None, ref: str, path: str, limit: int) -> list[str]:
     return out.split()
 
 
+MAX_BLOB = 64 * 1024 * 1024  # a schema or spec file larger than this is not read from history
+MAX_TREE = 512 * 1024 * 1024  # what one commit's extraction may write in all
+
+
 def _extract(root: Path, commit: str, target: Path) -> None:
-    data = subprocess.run(["git", "archive", "--format=tar", commit], cwd=root, capture_output=True, timeout=120)
-    if data.returncode != 0:
-        raise SpecError(f"git archive {commit[:12]} failed: {data.stderr.decode(errors='replace').strip()[:200]}")
+    """The files a spec can read at `commit`, written under `target`. Sizes are read first (`git
+    ls-tree -l`) and only regular files of the kept kinds within MAX_BLOB are read, one blob at a
+    time through `git cat-file --batch`: a repository holding a huge blob costs its name, not its
+    bytes (`git archive` would stream all of it)."""
+    listing = subprocess.run(["git", "ls-tree", "-r", "-l", "-z", "--full-tree", commit], cwd=root,
+                             capture_output=True, timeout=120)
+    if listing.returncode != 0:
+        raise SpecError(f"git ls-tree {commit[:12]} failed: {listing.stderr.decode(errors='replace').strip()[:200]}")
+    wanted: list[tuple[str, str, int]] = []  # (blob id, path, size)
+    for entry in listing.stdout.split(b"\0"):
+        meta, _, name = entry.partition(b"\t")
+        fields = meta.split()
+        path = name.decode("utf-8", errors="replace")
+        if len(fields) != 4 or fields[1] != b"blob" or fields[0] not in (b"100644", b"100755"):
+            continue  # trees, symlinks, submodules: nothing a spec reads
+        parts = Path(path).parts
+        size = int(fields[3]) if fields[3].isdigit() else MAX_BLOB + 1
+        if path.lower().endswith(KEEP) and not path.startswith("/") and ".." not in parts and size <= MAX_BLOB:
+            wanted.append((fields[2].decode(), path, size))
+    if sum(size for _, _, size in wanted) > MAX_TREE:
+        raise SpecError(f"commit {commit[:12]}: its spec and schema files add up to more than {MAX_TREE} bytes")
     target.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(data.stdout)) as tar:
-        for member in tar:
-            parts = Path(member.name).parts
-            # regular files only, inside target (git writes none other, but the archive is data, not trusted)
-            if not member.isfile() or not member.name.lower().endswith(KEEP) or member.name.startswith("/") \
-                    or ".." in parts or member.size > 64 * 1024 * 1024:
-                continue
-            path = target.joinpath(*parts)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(tar.extractfile(member).read())
+    if not wanted:
+        return
+    with subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL) as batch:
+        for oid, path, size in wanted:  # one at a time: neither pipe can fill while the other waits
+            batch.stdin.write(f"{oid}\n".encode())
+            batch.stdin.flush()
+            header = batch.stdout.readline().split()
+            if len(header) != 3 or header[1] != b"blob" or int(header[2]) != size:
+                raise SpecError(f"git cat-file: unexpected answer for {path} at {commit[:12]}")
+            data = batch.stdout.read(size)
+            batch.stdout.read(1)  # the newline after each object
+            out = target.joinpath(*Path(path).parts)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+        batch.stdin.close()
 
 
 def git_output(cwd: Path, *args: str) -> str:

@@ -50,3 +50,27 @@ def test_deeply_nested_json_is_bad_input_on_every_path_that_reads_json(tmp_path,
     shutil.copytree(EXAMPLES / "retail-checkout" / "schema", tmp_path / "schema")
     out = specmesh(*args, cwd=tmp_path)
     assert out.returncode == 2 and "nests deeper than" in out.stderr, out.stderr[-2000:]
+
+
+def test_a_huge_blob_in_history_costs_its_name_not_its_bytes(tmp_path):
+    """200 MiB of zeros committed as a .json file (a few hundred KiB in git): reading that commit
+    (diff's BASE, the portal's history) never holds it in memory (`git archive` streamed it whole)."""
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "retail-checkout", repo)
+    with open(repo / "big.json", "wb") as big:
+        big.truncate(200 * 1024 * 1024)
+    git = ["git", "-c", "user.email=t@acme.example", "-c", "user.name=t", "-c", "core.bigFileThreshold=1m"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "with a big blob"]):
+        subprocess.run([*git, *args], cwd=repo, check=True, capture_output=True)
+    (repo / "big.json").unlink()
+    probe = ("import resource, subprocess, sys; "
+             "out = subprocess.run([sys.executable, '-m', 'specmesh_docs', 'diff', 'main'], capture_output=True); "
+             "print(out.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(repo)})
+    code, peak_mib = map(int, out.stdout.split())
+    assert code in (0, 1) and peak_mib < 150, (code, peak_mib, out.stderr)
