@@ -50,26 +50,79 @@ def _read(path: Path, shown: str) -> str:
         raise SpecError(f"cannot read catalog: {getattr(exc, 'strerror', None) or 'not UTF-8'}", Position(shown)) from None
 
 
-def _fetch(url: str, shown: str) -> str:
+def _allowed(url: str) -> bool:
     parsed = urlparse(url)
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and parsed.hostname in LOOPBACK):
+    return parsed.scheme == "https" or (parsed.scheme == "http" and parsed.hostname in LOOPBACK)
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Every hop passes the check the first URL passed (urllib follows to any host and scheme)."""
+
+    max_redirections = 5
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if not _allowed(newurl):
+            raise SpecError(f"catalog URL {redact(req.full_url)} redirects to {redact(newurl)}: refused "
+                            "(only https://, and http:// on loopback, at every hop)")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _fetch(url: str, shown: str) -> str:
+    """The catalogue at `url` within one total deadline (SPECMESH_CATALOG_TIMEOUT): a server that
+    answers a byte a second is cut off then, as one that does not answer at all."""
+    import threading
+    import time
+
+    if not _allowed(url):
         raise SpecError(f"catalog URL {shown}: only https:// (http:// on loopback, for tests)")
     timeout = seconds_from_env(TIMEOUT_ENV, 30, 3600)
+    deadline = time.monotonic() + timeout
+    result: dict = {}
+
+    def fetch() -> None:
+        try:
+            result["body"] = _download(url, shown, timeout, deadline)
+        except BaseException as exc:  # handed to the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=fetch, daemon=True)  # abandoned, not waited for, past the deadline
+    worker.start()
+    worker.join(timeout + 1)
+    if "error" in result:
+        raise result["error"]
+    if "body" not in result:
+        raise SpecError(f"cannot fetch catalog {shown}: no complete answer within {timeout:g} s ({TIMEOUT_ENV})")
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/json"}),
-                                    timeout=timeout) as response:
-            body = response.read(MAX_BYTES + 1)
+        return result["body"].decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"catalog {shown} is not UTF-8 text") from None
+
+
+def _download(url: str, shown: str, timeout: float, deadline: float) -> bytes:
+    import time
+
+    opener = urllib.request.build_opener(_CheckedRedirects)
+    chunks, size = [], 0
+    try:
+        with opener.open(urllib.request.Request(url, headers={"Accept": "application/json"}), timeout=timeout) as response:
+            while True:
+                if time.monotonic() > deadline:
+                    raise SpecError(f"cannot fetch catalog {shown}: not complete within {timeout:g} s ({TIMEOUT_ENV})")
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise SpecError(f"catalog {shown} is larger than {MAX_BYTES} bytes")
+                chunks.append(chunk)
     except urllib.error.HTTPError as exc:
         raise SpecError(f"cannot fetch catalog {shown}: HTTP {exc.code}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, SpecError):
+            raise reason from None
         raise SpecError(f"cannot fetch catalog {shown}: {redact(str(reason))} (timeout {timeout:g} s, {TIMEOUT_ENV})") from None
-    if len(body) > MAX_BYTES:
-        raise SpecError(f"catalog {shown} is larger than {MAX_BYTES} bytes")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SpecError(f"catalog {shown} is not UTF-8 text") from None
+    return b"".join(chunks)
 
 
 def _position(text: object, spec: str) -> Position:

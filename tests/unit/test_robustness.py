@@ -74,3 +74,36 @@ def test_a_huge_blob_in_history_costs_its_name_not_its_bytes(tmp_path):
                          env={"PATH": "/usr/bin:/bin", "HOME": str(repo)})
     code, peak_mib = map(int, out.stdout.split())
     assert code in (0, 1) and peak_mib < 150, (code, peak_mib, out.stderr)
+
+
+CATALOG = '{"version": 1, "products": []}'
+
+
+def test_a_catalogue_redirect_is_checked_at_every_hop(tmp_path):
+    """http:// is for loopback names only (127.0.0.1, ::1, localhost): 127.0.0.2, given directly,
+    is refused, and so it is behind a redirect (before: followed)."""
+    from tests.hostile_servers import body, redirect, serve
+
+    (tmp_path / "x-api.yaml").write_text("asyncapi: '2.6.0'\nid: 'urn:acme.x'\ninfo: {title: X, version: '1'}\nchannels: {}\n")
+    with serve({"/catalog.json": body(CATALOG)}, host="127.0.0.2") as other:
+        direct = specmesh("lint", "x-api.yaml", "--catalog", f"{other}/catalog.json", cwd=tmp_path)
+        assert direct.returncode == 2 and "only https://" in direct.stderr, direct.stderr
+        with serve({"/catalog.json": redirect(f"{other}/catalog.json")}) as first:
+            hop = specmesh("lint", "x-api.yaml", "--catalog", f"{first}/catalog.json", cwd=tmp_path)
+    assert hop.returncode == 2 and "redirects to" in hop.stderr and "refused" in hop.stderr, hop.stderr
+
+
+def test_a_catalogue_that_drips_is_cut_off_at_the_total_deadline(tmp_path):
+    import os
+    import time
+
+    from tests.hostile_servers import drip, serve
+
+    (tmp_path / "x-api.yaml").write_text("asyncapi: '2.6.0'\nid: 'urn:acme.x'\ninfo: {title: X, version: '1'}\nchannels: {}\n")
+    with serve({"/catalog.json": drip(CATALOG.encode(), every=0.5)}) as url:
+        start = time.monotonic()
+        out = subprocess.run([sys.executable, "-m", "specmesh_docs", "lint", "x-api.yaml", "--catalog",
+                              f"{url}/catalog.json"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                             env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SPECMESH_CATALOG_TIMEOUT": "2"})
+        took = time.monotonic() - start
+    assert out.returncode == 2 and "within 2 s" in out.stderr and took < 8, (took, out.stderr)
