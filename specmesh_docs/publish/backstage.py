@@ -49,8 +49,9 @@ def tag(text: str) -> str | None:
     return value or None
 
 
-def entities(estate, source_links: dict[str, str], owner_of) -> list[dict]:
-    """`source_links`: spec file -> its URL in the repository browser (when the source is a git URL)."""
+def entities(estate, source_links: dict[str, str], owner_of, notes: list[str] | None = None) -> list[dict]:
+    """`source_links`: spec file -> its URL in the repository browser (when the source is a git URL);
+    `notes` collects what the reader should know (a definition left with its refs)."""
     products = sorted(estate.products, key=lambda p: (p.domain, p.spec_file))
     owner = {p.spec_file: owner_of(p) for p in products}
     out: list[dict] = []
@@ -87,7 +88,7 @@ def entities(estate, source_links: dict[str, str], owner_of) -> list[dict]:
             component["consumesApis"] = [f"api:{n}" for n in consumed_apis]
         out.append(_entity("Component", name, meta, component))
         out.append(_entity("API", name, meta, {"type": "asyncapi", "lifecycle": "production", "owner": group,
-                                               "system": name, "definition": _yaml(inlined(p))}))
+                                               "system": name, "definition": _yaml(inlined(p, notes))}))
         for t in sorted(p.topics, key=lambda t: t.name):
             readers = sorted(consumers.get(t.name, ()))
             annotations = {f"{ANNOTATION}/topic": t.name, f"{ANNOTATION}/access": (t.access or "untiered").lstrip("_"),

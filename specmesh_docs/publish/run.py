@@ -32,7 +32,10 @@ def catalog_export(sources: list[str], config: str | None, fmt: str, out: str, e
             source = loaded.source_of[p.spec_file]
             if source.link:
                 links[p.spec_file] = source.link + Path(p.spec_file).resolve().relative_to(source.path.resolve()).as_posix()
-        text = to_yaml(entities(estate, links, owner_of))
+        notes: list[str] = []
+        text = to_yaml(entities(estate, links, owner_of, notes))
+        for note in notes:
+            print(f"specmesh: catalog export: {note}", file=sys.stderr)
     elif fmt == "datahub":
         from .datahub import proposals, to_json
 

@@ -107,3 +107,25 @@ def test_a_catalogue_that_drips_is_cut_off_at_the_total_deadline(tmp_path):
                              env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SPECMESH_CATALOG_TIMEOUT": "2"})
         took = time.monotonic() - start
     assert out.returncode == 2 and "within 2 s" in out.stderr and took < 8, (took, out.stderr)
+
+
+def test_backstage_inlining_of_a_ref_fan_out_stops_at_the_node_budget(tmp_path):
+    """25 levels of files, each referencing the next twice: 2^25 copies if inlined naively (before:
+    ran until killed)."""
+    import json
+    import time
+
+    levels = 25
+    (tmp_path / "schema").mkdir()
+    for i in range(levels):
+        nxt = {"$ref": f"l{i + 1}.json"}
+        (tmp_path / "schema" / f"l{i}.json").write_text(json.dumps({"type": "object", "properties": {"a": nxt, "b": nxt}}))
+    (tmp_path / "schema" / f"l{levels}.json").write_text(json.dumps({"type": "string"}))
+    (tmp_path / "x-api.yaml").write_text(
+        "asyncapi: '2.6.0'\nid: 'urn:acme.x'\ninfo: {title: X, version: '1'}\nchannels:\n  _public.t:\n"
+        "    publish:\n      operationId: p\n      message:\n        payload: {$ref: 'schema/l0.json#/properties/a'}\n")
+    start = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "specmesh_docs", "catalog", "export", ".", "--format", "backstage",
+                          "--out", "cat"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert out.returncode == 0 and "inline to more than" in out.stderr and time.monotonic() - start < 60, out.stderr
