@@ -9,14 +9,31 @@ branch of a union, empty arrays and maps. The same seed gives the same records.
 
 from __future__ import annotations
 
+import math
 import random
-import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+
+from .errors import SpecError
 
 INT32 = (-2**31, 2**31 - 1)
 INT64 = (-2**63, 2**63 - 1)
 MAX_DEPTH = 12  # recursive types stop here (an optional branch or an empty list)
+HARD_DEPTH = 64  # past this no optional branch was found to stop at: the schema cannot be sampled
+
+
+@dataclass(frozen=True)
+class Caps:
+    """How large one record may get, whatever the schema asks (`specmesh sample --max-*`): a schema
+    that needs more (`minLength: 2e9`, a fan-out that doubles at every level) is refused, said why."""
+
+    max_length: int = 4096  # characters of a string, bytes of a bytes or fixed value
+    max_items: int = 100  # elements of an array or a map
+    max_nodes: int = 100_000  # values in one record
+
+
+class _Cannot(Exception):
+    """The schema asks for more than the caps allow, or for what no value can be."""
 
 
 @dataclass
@@ -26,27 +43,61 @@ class Context:
     index: int  # which record: boundary values alternate low / high
     pii: bool = False
     name: str = ""
+    caps: Caps = field(default_factory=Caps)
+    left: list = field(default_factory=lambda: [Caps().max_nodes])  # values still allowed in this record
 
     @property
     def low(self) -> bool:
         return self.index % 2 == 0
 
+    def child(self, pii: bool, name: str) -> "Context":
+        return replace(self, pii=pii, name=name)
 
-def records(schema, n: int = 1, seed: int = 0, boundary: bool = False) -> list:
-    """`n` values for a `spec.schemas.Schema` (None when there is no schema)."""
+    def spend(self, depth: int) -> None:
+        self.left[0] -= 1
+        if self.left[0] < 0:
+            raise _Cannot(f"a record would hold more than {self.caps.max_nodes} values (shared or repeated parts "
+                          "multiply); raise --max-nodes or make parts optional")
+        if depth > HARD_DEPTH:
+            raise _Cannot(f"the schema nests deeper than {HARD_DEPTH} levels with no optional branch, empty array or "
+                          "empty map to stop at (a type that always contains itself)")
+
+
+def records(schema, n: int = 1, seed: int = 0, boundary: bool = False, caps: Caps = Caps()) -> list:
+    """`n` values for a `model.schemas.Schema` (None when there is no schema). A schema that cannot
+    be sampled within `caps` is a SpecError at the schema."""
     if schema is None:
         return [None] * n
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        ctx = Context(rng, boundary, i)
-        if schema.format == "avro":
-            out.append(_avro(schema.document, ctx, {**{k: v for k, v in (schema.named or {}).items()}}, None, 0))
-        elif schema.format == "protobuf":
-            out.append(_protobuf(schema, ctx))
-        else:
-            out.append(_json(schema.document, ctx, schema.document, 0))
+        ctx = Context(rng, boundary, i, caps=caps, left=[caps.max_nodes])
+        try:
+            if schema.format == "avro":
+                out.append(_avro(schema.document, ctx, {**{k: v for k, v in (schema.named or {}).items()}}, None, 0))
+            elif schema.format == "protobuf":
+                out.append(_protobuf(schema, ctx))
+            else:  # the loader's graph with every $ref followed (files too), else the document as written
+                document = schema.resolved if getattr(schema, "resolved", None) is not None else schema.document
+                out.append(_json(document, ctx, document, 0))
+        except _Cannot as exc:
+            raise SpecError(f"cannot sample {schema.file or 'the schema'}: {exc}", schema.pos) from None
+        except RecursionError:
+            raise SpecError(f"cannot sample {schema.file or 'the schema'}: it nests too deeply", schema.pos) from None
     return out
+
+
+def _count(value: object, default: int) -> int:
+    """A length or count keyword as a whole number (a string or NaN in a hostile schema: the default)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return default
+    return max(0, int(value))
+
+
+def _bound(value: object, default: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return default
+    return value
 
 
 def pii_fields(schema) -> set[str]:
@@ -56,6 +107,9 @@ def pii_fields(schema) -> set[str]:
 # --- text and numbers ---------------------------------------------------------------------
 
 def _text(ctx: Context, min_len: int = 0, max_len: int | None = None, fmt: str = "") -> str:
+    if min_len > ctx.caps.max_length:
+        raise _Cannot(f"{ctx.name or 'a string'}: minLength {min_len} is beyond the sampling cap of {ctx.caps.max_length} "
+                      "(--max-length)")
     if fmt == "email" or (ctx.pii and "mail" in ctx.name.lower()):
         return f"pii-email-{ctx.index}@example.invalid" if ctx.pii else f"user{ctx.index}@example.invalid"
     if fmt in ("date-time",):
@@ -107,6 +161,7 @@ AVRO_NUMBERS = {"int": (INT32, True), "long": (INT64, True), "float": ((-3.4e38,
 
 
 def _avro(node, ctx: Context, named: dict, namespace: str | None, depth: int):
+    ctx.spend(depth)
     if isinstance(node, str):
         if node in named:
             return _avro(named[node], ctx, named, namespace, depth + 1)
@@ -130,8 +185,10 @@ def _avro(node, ctx: Context, named: dict, namespace: str | None, depth: int):
         named.setdefault(full, node)
         out = {}
         for f in node.get("fields", []):
-            child = Context(ctx.rng, ctx.boundary, ctx.index, ctx.pii or bool(f.get("pii")) or bool(f.get("x-pii")), f["name"])
-            out[f["name"]] = _avro(f["type"], child, named, ns, depth + 1)
+            if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+                continue
+            child = ctx.child(ctx.pii or bool(f.get("pii")) or bool(f.get("x-pii")), f["name"])
+            out[f["name"]] = _avro(f.get("type"), child, named, ns, depth + 1)
         return out
     if kind == "enum":
         full = node.get("name", "")
@@ -149,7 +206,7 @@ def _avro(node, ctx: Context, named: dict, namespace: str | None, depth: int):
     if kind == "fixed":
         full = node.get("name", "")
         named.setdefault(f"{ns}.{full}" if ns and "." not in full else full, node)
-        return bytes(int(node.get("size", 0)))
+        return _bytes(ctx, _count(node.get("size"), 0))
     logical = node.get("logicalType")
     if logical in ("timestamp-millis", "timestamp-micros", "local-timestamp-millis", "local-timestamp-micros"):
         scale = 1000 if "millis" in logical else 1_000_000
@@ -161,8 +218,15 @@ def _avro(node, ctx: Context, named: dict, namespace: str | None, depth: int):
     if logical == "uuid":
         return f"00000000-0000-4000-8000-{ctx.index:012d}"
     if logical == "decimal":
-        return (b"\x00" if ctx.boundary and ctx.low else b"\x01\x00") if kind == "bytes" else bytes(int(node.get("size", 1)))
+        return (b"\x00" if ctx.boundary and ctx.low else b"\x01\x00") if kind == "bytes" else _bytes(ctx, _count(node.get("size"), 1))
     return _avro(kind, ctx, named, ns, depth + 1)
+
+
+def _bytes(ctx: Context, size: int) -> bytes:
+    if size > ctx.caps.max_length:
+        raise _Cannot(f"{ctx.name or 'a fixed'}: size {size} is beyond the sampling cap of {ctx.caps.max_length} bytes "
+                      "(--max-length)")
+    return bytes(size)
 
 
 def _avro_primitive(kind: str, ctx: Context):
@@ -183,6 +247,7 @@ def _avro_primitive(kind: str, ctx: Context):
 def _json(node, ctx: Context, root, depth: int):
     if not isinstance(node, dict) or depth > MAX_DEPTH * 2:
         return None
+    ctx.spend(depth)
     if "$ref" in node and isinstance(node["$ref"], str) and node["$ref"].startswith("#/"):
         target = root
         for part in node["$ref"][2:].split("/"):
@@ -226,38 +291,53 @@ def _json(node, ctx: Context, root, depth: int):
             if name not in required and (depth >= MAX_DEPTH or (ctx.boundary and ctx.low)):
                 continue  # optional fields left out at the low boundary
             sub = sub if isinstance(sub, dict) else {}
-            child = Context(ctx.rng, ctx.boundary, ctx.index,
-                            ctx.pii or bool(sub.get("x-pii")) or bool(sub.get("pii")), name)
+            child = ctx.child(ctx.pii or bool(sub.get("x-pii")) or bool(sub.get("pii")), name)
             out[name] = _json(sub, child, root, depth + 1)
         return out
     if kind == "array":
-        low = int(node.get("minItems", 0))
+        low = _count(node.get("minItems"), 0)
+        if low > ctx.caps.max_items:
+            raise _Cannot(f"{ctx.name or 'an array'}: minItems {low} is beyond the sampling cap of {ctx.caps.max_items} "
+                          "(--max-items)")
         count = low if ctx.boundary and ctx.low else max(low, 1 if ctx.boundary else ctx.rng.randint(1, 3))
         if depth >= MAX_DEPTH:
             count = low
-        count = min(count, int(node.get("maxItems", count)))
+        count = min(count, _count(node.get("maxItems"), count))
         return [_json(node.get("items") or {}, ctx, root, depth + 1) for _ in range(count)]
     if kind in ("integer", "number"):
-        low = node.get("minimum", node.get("exclusiveMinimum", INT32[0] if kind == "integer" else -1e9))
-        high = node.get("maximum", node.get("exclusiveMaximum", INT32[1] if kind == "integer" else 1e9))
-        if "exclusiveMinimum" in node and isinstance(node["exclusiveMinimum"], (int, float)):
+        low = _bound(node.get("minimum", node.get("exclusiveMinimum")), INT32[0] if kind == "integer" else -1e9)
+        high = _bound(node.get("maximum", node.get("exclusiveMaximum")), INT32[1] if kind == "integer" else 1e9)
+        if _bound(node.get("exclusiveMinimum"), None) is not None:
             low = node["exclusiveMinimum"] + (1 if kind == "integer" else 1e-6)
-        if "exclusiveMaximum" in node and isinstance(node["exclusiveMaximum"], (int, float)):
+        if _bound(node.get("exclusiveMaximum"), None) is not None:
             high = node["exclusiveMaximum"] - (1 if kind == "integer" else 1e-6)
         value = _number(ctx, low, high, kind == "integer")
-        step = node.get("multipleOf")
-        if isinstance(step, (int, float)) and step > 0:
+        step = _bound(node.get("multipleOf"), None)
+        if step is not None and step > 0:
             value = type(value)(round(value / step) * step)
         return value
     if kind == "boolean":
         return (not ctx.low) if ctx.boundary else ctx.rng.random() < 0.5
     if kind == "null":
         return None
-    text = _text(ctx, int(node.get("minLength", 0)), node.get("maxLength"), str(node.get("format", "")))
+    max_len = node.get("maxLength")
+    text = _text(ctx, _count(node.get("minLength"), 0), _count(max_len, 0) if max_len is not None else None,
+                 str(node.get("format", "")))
     pattern = node.get("pattern")
-    if isinstance(pattern, str) and not re.search(pattern, text):
+    if isinstance(pattern, str) and not _matcher(pattern).search(text):
         text = _pattern_text(pattern, text)
     return text
+
+
+def _matcher(pattern: str):
+    """Patterns run on RE2 (linear time): `(x+x+)+y` cannot backtrack for ever; one RE2 cannot read
+    (a backreference, a lookaround) is refused with the reason."""
+    from .userregex import BadPattern, compile_pattern
+
+    try:
+        return compile_pattern(pattern)
+    except BadPattern as exc:
+        raise _Cannot(f"pattern {pattern[:80]!r} is not one RE2 reads ({exc}); sampling needs a linear-time pattern") from None
 
 
 def _deref(node, root):
@@ -271,8 +351,9 @@ def _deref(node, root):
 
 def _pattern_text(pattern: str, fallback: str) -> str:
     """A few common shapes; otherwise the text as it was (the test's validation then says so)."""
+    matcher = _matcher(pattern)
     for candidate in ("a", "A", "0", "a1", "abc", "ABC", "123", "a-b", "a_b", "a.b", "x@y.z", "2026-01-01"):
-        if re.fullmatch(pattern.strip("^$"), candidate):
+        if matcher.search(candidate) and _matcher(pattern.strip("^$")).fullmatch(candidate):
             return candidate
     return fallback
 
@@ -317,6 +398,7 @@ def _index(elements, prefix: str, messages: dict, enums: dict) -> None:
 def _proto_message(message, ctx: Context, messages: dict, enums: dict, pii: set, path: str, depth: int) -> dict:
     from proto_schema_parser import ast
 
+    ctx.spend(depth)
     out = {}
     for e in message.elements:
         if isinstance(e, ast.OneOf):
@@ -326,7 +408,7 @@ def _proto_message(message, ctx: Context, messages: dict, enums: dict, pii: set,
                 out[_json_name(chosen.name)] = _proto_field(chosen, ctx, messages, enums, pii, path, depth)
         elif isinstance(e, ast.MapField):
             if not (ctx.boundary and ctx.low) and depth < MAX_DEPTH:
-                key = _proto_scalar(e.key_type, Context(ctx.rng, False, ctx.index), enums)
+                key = _proto_scalar(e.key_type, replace(ctx, boundary=False, pii=False, name=""), enums)
                 out[_json_name(e.name)] = {str(key).lower() if isinstance(key, bool) else str(key):
                                            _proto_value(e.value_type, ctx, messages, enums, pii, path, depth)}
         elif isinstance(e, ast.Field):
@@ -343,7 +425,7 @@ def _proto_field(field, ctx: Context, messages, enums, pii, path, depth):
     from proto_schema_parser import ast
 
     name = f"{path}{field.name}"
-    child = Context(ctx.rng, ctx.boundary, ctx.index, ctx.pii or name in pii, field.name)
+    child = ctx.child(ctx.pii or name in pii, field.name)
     if field.cardinality == ast.FieldCardinality.REPEATED:
         if (ctx.boundary and ctx.low) or depth >= MAX_DEPTH:
             return []
@@ -352,6 +434,7 @@ def _proto_field(field, ctx: Context, messages, enums, pii, path, depth):
 
 
 def _proto_value(kind: str, ctx: Context, messages, enums, pii, path, depth):
+    ctx.spend(depth)
     target = _lookup(kind, messages)
     if target is not None:
         return {} if depth >= MAX_DEPTH else _proto_message(target, ctx, messages, enums, pii, path, depth + 1)

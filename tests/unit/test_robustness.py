@@ -129,3 +129,63 @@ def test_backstage_inlining_of_a_ref_fan_out_stops_at_the_node_budget(tmp_path):
                           "--out", "cat"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert out.returncode == 0 and "inline to more than" in out.stderr and time.monotonic() - start < 60, out.stderr
+
+
+SAMPLE_SPEC = """asyncapi: '2.6.0'
+id: 'urn:acme.bomb'
+info: {{title: B, version: '1'}}
+channels:
+  _public.t:
+    publish:
+      operationId: p
+      message:
+        schemaFormat: {fmt}
+        payload: {payload}
+"""
+AVRO_FMT = "application/vnd.apache.avro+json;version=1.9.0"
+PROTO_FMT = "application/vnd.google.protobuf;version=3"
+JSON_FMT = "application/schema+json;version=draft-07"
+
+
+def _fan_out(levels: int, key: str) -> str:
+    import json
+
+    defs = {f"L{i}": {"type": "object", "required": ["a", "b"], "properties": {
+        "a": {"$ref": f"#/definitions/L{i + 1}"}, "b": {"$ref": f"#/definitions/L{i + 1}"}}} for i in range(levels)}
+    defs[f"L{levels}"] = {"type": "string"}
+    return json.dumps({"$ref": "#/definitions/L0", "definitions": defs})
+
+
+@pytest.mark.parametrize("fmt, files, why", [
+    (JSON_FMT, {"s.json": '{"type": "object", "required": ["s"], "properties": {"s": {"type": "string", "minLength": 2000000000}}}'},
+     "minLength"),
+    (JSON_FMT, {"s.json": '{"type": "array", "minItems": 2000000000, "items": {"type": "string"}}'}, "minItems"),
+    (AVRO_FMT, {"s.avsc": '{"type": "record", "name": "R", "fields": [{"name": "f", "type": {"type": "fixed", '
+                          '"name": "F", "size": 3000000000}}]}'}, "size"),
+    (AVRO_FMT, {"s.avsc": '{"type": "record", "name": "R", "fields": [{"name": "next", "type": "R"}]}'}, "deeper than"),
+    (JSON_FMT, {"s.json": _fan_out(22, "a")}, "expands to more than"),  # the loader's own budget: a problem
+    (JSON_FMT, {"s.json": _fan_out(12, "a")}, "values (shared or repeated parts multiply)"),  # --max-nodes 1000
+    (AVRO_FMT, {"s.avsc": '{"type": "record", "name": "R", "fields": [' + ",".join(
+        f'{{"name": "f{i}", "type": {{"type": "array", "items": {{"type": "array", "items": {{"type": "array", '
+        f'"items": {{"type": "map", "values": "string"}}}}}}}}}}' for i in range(400)) + ']}'}, None),
+    (PROTO_FMT, {"s.proto": 'syntax = "proto3";\nmessage M {\n  repeated M a = 1;\n  repeated M b = 2;\n  string s = 3;\n}\n'},
+     None),
+    (JSON_FMT, {"s.json": '{"type": "string", "pattern": "\\\\p{L}+"}'}, None),
+    (JSON_FMT, {"s.json": '{"type": "string", "pattern": "(x+x+)+y"}'}, None),
+    (JSON_FMT, {"s.json": '{"type": "string", "pattern": "(a)\\\\1"}'}, "RE2"),
+    (JSON_FMT, {"s.json": '{"type": "string", "minLength": "many", "maxLength": null}'}, None),
+])
+def test_sample_on_schema_bombs_ends_with_a_record_or_a_reason(tmp_path, fmt, files, why):
+    import time
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "b-api.yaml").write_text(SAMPLE_SPEC.format(fmt=fmt, payload="{$ref: '%s'}" % next(iter(files))))
+    start = time.monotonic()
+    out = subprocess.run(["bash", "-c", f"ulimit -v 2000000; exec {sys.executable} -m specmesh_docs sample b-api.yaml "
+                                        "-n 3 --boundary --max-nodes 1000"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert time.monotonic() - start < 30
+    assert out.returncode in (0, 2) and "internal error" not in out.stderr and "Traceback" not in out.stderr, out.stderr
+    if why:
+        assert out.returncode == 2 and why in out.stderr, out.stderr
