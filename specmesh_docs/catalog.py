@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .model.naming import EVERYONE
+from .model.naming import EVERYONE, owner_of as domain_owner_of
 
 OWNER, GRANTED, PUBLIC, DENIED = "owner", "granted", "public", "denied"
 
@@ -88,6 +88,51 @@ class Estate:
         return self.findings.get(product.spec_file, [])
 
 
+@dataclass(frozen=True)
+class Owner:
+    """A team as the spec names it (`x-owner`, `x-team`, else its contact). `key` is its identity in
+    a catalogue (Backstage Group, DataHub corpGroup); `contact` only when every product naming
+    this owner gives the same one, so no spec can put its contact on another team's entry."""
+
+    name: str
+    key: str
+    contact: dict
+
+
+def owner_name(product) -> str:
+    """Who owns a data product: `x-owner` or `x-team` (top level or in `info`), else the contact's
+    name, else its e-mail; "(no owner)" when the spec says nothing."""
+    doc = product.document if hasattr(product.document, "get") else {}
+    info = doc.get("info") if hasattr(doc.get("info"), "get") else {}
+    for value in (doc.get("x-owner"), doc.get("x-team"), info.get("x-owner"), info.get("x-team"),
+                  product.info.contact.get("name"), product.info.contact.get("email")):
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return "(no owner)"
+
+
+def owners_of(products: list) -> dict[str, Owner]:
+    """spec file -> its Owner, decided once for the portal and every catalogue. Names that differ
+    but would make the same identity (`Payments Team`, `payments-team`) are told apart by a hash,
+    never merged silently."""
+    import hashlib
+    import re
+
+    names = {p.spec_file: owner_name(p) for p in products}
+    by_key: dict[str, set[str]] = {}
+    for name in names.values():
+        by_key.setdefault(re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "no-owner", set()).add(name)
+    keys = {}
+    for key, spelled in by_key.items():
+        for name in spelled:
+            keys[name] = name if len(spelled) == 1 else f"{name} {hashlib.sha256(name.encode()).hexdigest()[:6]}"
+    contacts: dict[str, list] = {}
+    for p in products:
+        contacts.setdefault(names[p.spec_file], []).append(dict(p.info.contact or {}))
+    agreed = {name: (found[0] if all(c == found[0] for c in found) else {}) for name, found in contacts.items()}
+    return {spec: Owner(name, keys[name], agreed[name]) for spec, name in names.items()}
+
+
 def business_domain(domain_id: str) -> str:
     return domain_id.split(".", 1)[0]
 
@@ -97,10 +142,15 @@ def build_estate(products: list, findings: list | None = None, metrics: dict | N
     for f in findings or []:
         estate.findings.setdefault(f.pos.file, []).append(f)
     by_spec_path = {}
+    claims: dict[str, list] = {}
     for p in estate.products:
         by_spec_path[p.spec_file] = p
         for t in p.topics:
-            estate.topics.setdefault(t.name, TopicView(t, p))
+            claims.setdefault(t.name, []).append((t, p))
+    for name, found in claims.items():  # several specs claim a topic: the longest domain owns it, as provisioning says
+        best = domain_owner_of(name, {p.domain for _, p in found})
+        t, p = next(((t, p) for t, p in found if p.domain == best), found[0])
+        estate.topics[name] = TopicView(t, p)
     # findings inside schema files belong to the spec that references them
     for file in list(estate.findings):
         if file not in by_spec_path:
@@ -131,5 +181,5 @@ def catalog_document(estate: Estate) -> dict:
     }
 
 
-__all__ = ["Estate", "TopicView", "build_estate", "catalog_document", "business_domain",
+__all__ = ["Estate", "TopicView", "Owner", "build_estate", "catalog_document", "business_domain", "owner_name", "owners_of",
            "OWNER", "GRANTED", "PUBLIC", "DENIED"]

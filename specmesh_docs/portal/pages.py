@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..catalog import DENIED, Estate, TopicView, business_domain
+from ..catalog import DENIED, Estate, TopicView, business_domain, owner_name, owners_of
 from ..model.naming import TopicName
 from .escape import h, md, mermaid_label
 
@@ -161,23 +161,19 @@ def product_pages(estate: Estate, repo_links: dict[str, str], spec_downloads: di
 
 
 def owner_of(product) -> str:
-    """Who owns a data product: `x-owner` or `x-team` (top level or in `info`), else the contact's
-    name, else its e-mail; "(no owner)" when the spec says nothing."""
-    doc = product.document if hasattr(product.document, "get") else {}
-    info = doc.get("info") if hasattr(doc.get("info"), "get") else {}
-    for value in (doc.get("x-owner"), doc.get("x-team"), info.get("x-owner"), info.get("x-team"),
-                  product.info.contact.get("name"), product.info.contact.get("email")):
-        if isinstance(value, str) and value.strip():
-            return " ".join(value.split())
-    return "(no owner)"
+    """Who owns a data product (the catalogue's rule, one for every view)."""
+    return owner_name(product)
 
 
 def owners(estate: Estate) -> list[dict]:
-    """One entry per owner: contact, products, topics, PII topics, open problems."""
+    """One entry per owner: contact (only one its products agree on), products, topics, PII topics,
+    open problems."""
+    identity = owners_of(estate.products)
     out: dict[str, dict] = {}
     for p in estate.products:
-        entry = out.setdefault(owner_of(p), {"name": owner_of(p), "contact": p.info.contact, "products": [],
-                                             "topics": [], "pii": [], "errors": 0, "warnings": 0})
+        who = identity[p.spec_file]
+        entry = out.setdefault(who.name, {"name": who.name, "contact": who.contact, "products": [],
+                                          "topics": [], "pii": [], "errors": 0, "warnings": 0})
         entry["products"].append(p)
         entry["topics"] += [t.name for t in p.topics]
         entry["pii"] += [t.name for t in p.topics if t.pii]

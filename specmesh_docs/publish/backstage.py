@@ -49,19 +49,21 @@ def tag(text: str) -> str | None:
     return value or None
 
 
-def entities(estate, source_links: dict[str, str], owner_of, notes: list[str] | None = None) -> list[dict]:
+def entities(estate, source_links: dict[str, str], notes: list[str] | None = None) -> list[dict]:
     """`source_links`: spec file -> its URL in the repository browser (when the source is a git URL);
     `notes` collects what the reader should know (a definition left with its refs)."""
+    from ..catalog import owners_of
+
     products = sorted(estate.products, key=lambda p: (p.domain, p.spec_file))
-    owner = {p.spec_file: owner_of(p) for p in products}
+    identity = owners_of(products)
+    owner = {p.spec_file: identity[p.spec_file].key for p in products}
     out: list[dict] = []
-    for name in sorted(set(owner.values())):
-        contact = next((p.info.contact for p in products if owner[p.spec_file] == name), {})
-        profile = {"displayName": name}
-        email = contact.get("email") if isinstance(contact, dict) else None
-        if isinstance(email, str) and "@" in email and _is_contact(name, contact):
+    for who in sorted({o.key: o for o in identity.values()}.values(), key=lambda o: o.key):
+        profile = {"displayName": who.name}
+        email = who.contact.get("email")
+        if isinstance(email, str) and "@" in email and _is_contact(who.name, who.contact):
             profile["email"] = email
-        out.append(_entity("Group", group_name(name), {"title": name},
+        out.append(_entity("Group", group_name(who.key), {"title": who.name},
                            {"type": "team", "children": [], "profile": profile}))
     domains: dict[str, list] = {}
     for p in products:
@@ -89,7 +91,8 @@ def entities(estate, source_links: dict[str, str], owner_of, notes: list[str] | 
         out.append(_entity("Component", name, meta, component))
         out.append(_entity("API", name, meta, {"type": "asyncapi", "lifecycle": "production", "owner": group,
                                                "system": name, "definition": _yaml(inlined(p, notes))}))
-        for t in sorted(p.topics, key=lambda t: t.name):
+        for t in sorted((t for t in p.topics if t.name in estate.topics and estate.topics[t.name].product is p),
+                        key=lambda t: t.name):
             readers = sorted(consumers.get(t.name, ()))
             annotations = {f"{ANNOTATION}/topic": t.name, f"{ANNOTATION}/access": (t.access or "untiered").lstrip("_"),
                            f"{ANNOTATION}/pii": "true" if t.pii else "false"}

@@ -43,7 +43,7 @@ def safe_id(text: str) -> str:
 KAFKA_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
 
-def proposals(estate, env: str, owner_of, skipped: list[str] | None = None) -> list[dict]:
+def proposals(estate, env: str, skipped: list[str] | None = None) -> list[dict]:
     """`skipped` collects topics whose names Kafka would refuse (they cannot be URNs either)."""
     if env not in ENVIRONMENTS:
         from ..errors import SpecError
@@ -55,13 +55,17 @@ def proposals(estate, env: str, owner_of, skipped: list[str] | None = None) -> l
         out.append(_mcp("domain", f"urn:li:domain:{safe_id(domain)}", "domainProperties",
                         {"name": domain, "description": f"SpecMesh data product domain {domain}."}))
     out.append(_mcp("tag", PII_TAG, "tagProperties", {"name": "PII", "description": "Personal data (SpecMesh PII policy)."}))
-    topics_of = {p.spec_file: [t for t in sorted(p.topics, key=lambda t: t.name) if KAFKA_TOPIC.match(t.name)]
-                 for p in products}
+    from ..catalog import owners_of
+
+    identity = owners_of(products)
+    # a topic several specs claim is the estate's owner's only (the longest domain, as provisioning decides)
+    topics_of = {p.spec_file: [t for t in sorted(p.topics, key=lambda t: t.name) if KAFKA_TOPIC.match(t.name)
+                               and t.name in estate.topics and estate.topics[t.name].product is p] for p in products}
     if skipped is not None:
         skipped += sorted({t.name for p in products for t in p.topics if not KAFKA_TOPIC.match(t.name)})
     owned = {t.name for topics in topics_of.values() for t in topics}
     for p in products:
-        owners = _owners(p, owner_of)
+        owners = _owners(p, identity[p.spec_file].key)
         for t in topics_of[p.spec_file]:
             urn = dataset_urn(t.name, env)
             props = {"partitions": t.partitions, "replicas": t.replicas, "retention.ms": t.configs.get("retention.ms"),
@@ -92,8 +96,8 @@ def proposals(estate, env: str, owner_of, skipped: list[str] | None = None) -> l
     return out
 
 
-def _owners(product, owner_of) -> list[dict]:
-    owners = [{"owner": f"urn:li:corpGroup:{safe_id(owner_of(product))}", "type": "DATAOWNER"}]
+def _owners(product, owner_key: str) -> list[dict]:
+    owners = [{"owner": f"urn:li:corpGroup:{safe_id(owner_key)}", "type": "DATAOWNER"}]
     email = product.info.contact.get("email") if isinstance(product.info.contact, dict) else None
     if isinstance(email, str) and EMAIL.match(email.strip()):
         owners.append({"owner": f"urn:li:corpuser:{email.strip()}", "type": "TECHNICAL_OWNER"})

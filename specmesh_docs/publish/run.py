@@ -17,7 +17,6 @@ def catalog_export(sources: list[str], config: str | None, fmt: str, out: str, e
     from ..catalog import catalog_document
     from ..portal.build import portal_settings
     from ..portal.generate import load_sources
-    from ..portal.pages import owner_of
 
     if fmt not in FORMATS:
         raise SpecError(f"--format is one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -33,14 +32,14 @@ def catalog_export(sources: list[str], config: str | None, fmt: str, out: str, e
             if source.link:
                 links[p.spec_file] = source.link + Path(p.spec_file).resolve().relative_to(source.path.resolve()).as_posix()
         notes: list[str] = []
-        text = to_yaml(entities(estate, links, owner_of, notes))
+        text = to_yaml(entities(estate, links, notes))
         for note in notes:
             print(f"specmesh: catalog export: {note}", file=sys.stderr)
     elif fmt == "datahub":
         from .datahub import proposals, to_json
 
         skipped: list[str] = []
-        text = to_json(proposals(estate, env, owner_of, skipped))
+        text = to_json(proposals(estate, env, skipped))
         for name in skipped:
             print(f"specmesh: catalog export: topic {name!r} left out: not a Kafka topic name "
                   "(letters, digits, '.', '_', '-'; at most 249)", file=sys.stderr)

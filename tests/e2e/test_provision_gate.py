@@ -103,3 +103,7 @@ def test_a_parent_domain_never_takes_over_its_child_on_the_broker(kafka, tmp_pat
             refused.stdout + refused.stderr
     assert snapshot(kafka, "nest.child") == child_state
     assert snapshot(kafka, "nest")[0] == {k: v for k, v in child_state[0].items()}  # no topic of the parent's
+    # the other side, as SECURITY.md says: the nested team's release is never blocked by a parent elsewhere
+    child_again = provision(kafka, child, "--catalog", str(tmp_path / "parent"), "--dry-run", "--detailed-exitcode")
+    assert child_again.returncode == 0 and "XSPEC-DOMAIN-NESTED" not in child_again.stdout, \
+        child_again.stdout + child_again.stderr

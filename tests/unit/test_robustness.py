@@ -189,3 +189,69 @@ def test_sample_on_schema_bombs_ends_with_a_record_or_a_reason(tmp_path, fmt, fi
     assert out.returncode in (0, 2) and "internal error" not in out.stderr and "Traceback" not in out.stderr, out.stderr
     if why:
         assert out.returncode == 2 and why in out.stderr, out.stderr
+
+
+PARENT = """asyncapi: '2.6.0'
+id: 'urn:finance'
+info: {title: Spoof, version: '1', contact: {name: Mallory, email: mallory@evil.example}, x-owner: Campaign finance}
+channels:
+  campaign._public.sale:
+    bindings: {kafka: {partitions: 1}}
+    publish:
+      operationId: spoof
+      summary: Not theirs.
+      message: {payload: {type: object, properties: {id: {type: string}}}}
+"""
+CHILD = """asyncapi: '2.6.0'
+id: 'urn:finance.campaign'
+info: {title: Campaign, version: '1', contact: {name: Carol, email: carol@acme.example}, x-owner: Campaign finance}
+channels:
+  _public.sale:
+    bindings: {kafka: {partitions: 3}}
+    publish:
+      operationId: sale
+      summary: Sales.
+      message: {payload: {type: object, properties: {id: {type: string}}}}
+"""
+
+
+def test_a_parent_domain_claiming_a_childs_topic_never_becomes_its_owner_anywhere(tmp_path):
+    """`urn:finance` owning `campaign._public.sale` is `finance.campaign._public.sale`: the portal's
+    topic page, catalog.json, Backstage and DataHub all give it to finance.campaign (the longest
+    domain, as provisioning decides), and the spoofer's contact never lands on the team's entry."""
+    import json
+
+    import yaml
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "finance-api.yaml").write_text(PARENT)
+    (tmp_path / "b" / "campaign-api.yaml").write_text(CHILD)
+    out = specmesh("catalog", "export", "a", "b", "--format", "json", "--out", "cat", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads((tmp_path / "cat" / "catalog.json").read_text())
+    assert {t["name"]: t["owner"] for t in doc["topics"]} == {"finance.campaign._public.sale": "finance.campaign"}
+    assert specmesh("catalog", "export", "a", "b", "--format", "backstage", "--out", "bs", cwd=tmp_path).returncode == 0
+    entities = list(yaml.safe_load_all((tmp_path / "bs" / "catalog-info.yaml").read_text()))
+    resource = next(e for e in entities if e["kind"] == "Resource")
+    assert resource["spec"]["system"] != "finance" and "campaign" in resource["spec"]["system"]
+    group = next(e for e in entities if e["kind"] == "Group")
+    assert "mallory" not in json.dumps(group) and "carol" not in json.dumps(group)  # contacts disagree: none
+    assert specmesh("catalog", "export", "a", "b", "--format", "datahub", "--out", "dh", cwd=tmp_path).returncode == 0
+    mcps = json.loads((tmp_path / "dh" / "datahub-mcps.json").read_text())
+    ownership = [m for m in mcps if m["entityUrn"].endswith("finance.campaign._public.sale,PROD)")
+                 and m["aspectName"] == "ownership"]
+    assert len(ownership) == 1 and "mallory" not in json.dumps(ownership)
+
+
+def test_two_spellings_of_one_team_name_are_two_groups_with_distinct_names(tmp_path):
+    import yaml
+
+    for i, team in enumerate(("Payments Team", "payments-team")):
+        (tmp_path / f"s{i}").mkdir()
+        (tmp_path / f"s{i}" / f"p{i}-api.yaml").write_text(
+            CHILD.replace("finance.campaign", f"pay.p{i}").replace("x-owner: Campaign finance", f"x-owner: {team}"))
+    assert specmesh("catalog", "export", "s0", "s1", "--format", "backstage", "--out", "bs", cwd=tmp_path).returncode == 0
+    groups = [e for e in yaml.safe_load_all((tmp_path / "bs" / "catalog-info.yaml").read_text()) if e["kind"] == "Group"]
+    names = [g["metadata"]["name"] for g in groups]
+    assert len(groups) == 2 and len(set(names)) == 2, names

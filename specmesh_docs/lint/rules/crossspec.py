@@ -53,8 +53,9 @@ def unowned(products, policy_of):
                 yield c.pos, f"no known spec owns {c.name}{known}"
 
 
-@rule("XSPEC-DOMAIN-NESTED", "error", "No domain's namespace contains another domain: ownership is exclusive.",
-      "rename one domain so neither id is a prefix of the other (a parent would own the child's topics and ACLs)",
+@rule("XSPEC-DOMAIN-NESTED", "error", "No domain's namespace contains another domain: ownership is exclusive. The "
+      "covering (parent) spec is refused, never the nested one: a spec elsewhere cannot block another team's release.",
+      "rename the parent domain so its id is no prefix of another's (it would own the child's topics and ACLs)",
       scope="catalog", bad="id: 'urn:retail'   # while retail.checkout exists", good="id: 'urn:retail.web'")
 def domain_nested(products, policy_of):
     by_domain: dict[str, object] = {}
@@ -65,5 +66,4 @@ def domain_nested(products, policy_of):
         for i in range(1, len(parts)):
             parent = by_domain.get(policy_of(p).delimiter.join(parts[:i]))
             if parent is not None:
-                yield p.pos, f"domain {p.domain} is nested inside domain {parent.domain} ({parent.spec_file})"
                 yield parent.pos, f"domain {parent.domain} covers the namespace of domain {p.domain} ({p.spec_file})"
