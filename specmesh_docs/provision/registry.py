@@ -9,6 +9,24 @@ from .kafka import ClusterError
 from .schemas import Registration, SubjectState
 
 NOT_FOUND = (404, 40401, 40402, 40403)
+MAX_ANSWER = 64 * 1024 * 1024  # one registry answer, decompressed
+
+
+class AnswerTooLarge(Exception):
+    pass
+
+
+def _bounded_body(response) -> None:
+    """httpx response hook: the body read as it is decoded, stopped at MAX_ANSWER (a 200 KiB gzip
+    answer can decompress to gigabytes; httpx would hold all of it)."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_ANSWER:
+            response.close()
+            raise AnswerTooLarge(f"the answer decompresses to more than {MAX_ANSWER} bytes")
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what response.read() would have set: .json() reads it
 
 
 REGISTRY_ENV = "SPECMESH_SCHEMA_REGISTRY_"
@@ -55,6 +73,9 @@ class Registry:
             raise SpecError(f"schema registry settings: {exc}") from None
         self.requests = 0
         self.url = redact_url(conf.get("url")) or ""
+        session = getattr(getattr(self.client, "_rest_client", None), "session", None)
+        if session is not None:  # every answer read within MAX_ANSWER
+            session.event_hooks["response"] = [*session.event_hooks.get("response", []), _bounded_body]
 
     def _schema(self, reg: Registration, versions: dict[str, int] | None = None):
         from confluent_kafka.schema_registry import Schema, SchemaReference

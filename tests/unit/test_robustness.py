@@ -255,3 +255,27 @@ def test_two_spellings_of_one_team_name_are_two_groups_with_distinct_names(tmp_p
     groups = [e for e in yaml.safe_load_all((tmp_path / "bs" / "catalog-info.yaml").read_text()) if e["kind"] == "Group"]
     names = [g["metadata"]["name"] for g in groups]
     assert len(groups) == 2 and len(set(names)) == 2, names
+
+
+def test_a_registry_answer_that_is_a_gzip_bomb_is_cut_off_not_held(tmp_path):
+    """A few hundred KiB of gzip that decompress to 1 GiB, as the answer to GET /subjects: the run
+    stops with one line at the size limit, in bounded memory (before: httpx held all of it)."""
+    from tests.hostile_servers import body, gzip_bomb, serve
+    from tests.conftest import EXAMPLES
+
+    bomb = gzip_bomb(1024)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "spec-api.yaml").write_text((EXAMPLES / "finance-campaign" / "finance-campaign-api.yaml").read_text())
+    import shutil
+
+    shutil.copytree(EXAMPLES / "finance-campaign" / "schema", tmp_path / "schema")
+    with serve({"*": body(bomb, encoding="gzip")}) as url:
+        probe = ("import resource, subprocess, sys; out = subprocess.run([sys.executable, '-m', 'specmesh_docs', "
+                 "'provision', 'spec-api.yaml', '--policy-from-repo', '--bootstrap-server', '127.0.0.1:1', "
+                 f"'--schema-registry', '{url}', '--dry-run'], capture_output=True, text=True); "
+                 "print(out.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024); "
+                 "print(out.stderr, file=sys.stderr)")
+        out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    code, peak_mib = map(int, out.stdout.split())
+    assert code == 4 and "decompresses to more than" in out.stderr and peak_mib < 400, (code, peak_mib, out.stderr)
