@@ -173,6 +173,8 @@ def _avro(node, ctx: Context, named: dict, namespace: str | None, depth: int):
         branches = [b for b in node if b != "null"]
         if "null" in node and (ctx.boundary or not branches or depth >= MAX_DEPTH):
             return None
+        if not branches:
+            raise _Cannot(f"{ctx.name or 'a union'}: an empty union has no value")
         branch = branches[ctx.index % len(branches)] if ctx.boundary else ctx.rng.choice(branches)
         return _avro(branch, ctx, named, namespace, depth + 1)
     if not isinstance(node, dict):

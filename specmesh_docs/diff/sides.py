@@ -143,7 +143,7 @@ def resolve(spec: str, cwd: Path, scratch: Path, directory: bool = False) -> Sid
     folder named like the base branch (`origin/main/`) must not become its own base."""
     path = Path(spec)
     if directory:
-        if not path.is_dir():
+        if not _is_dir(path):
             raise SpecError(f"{spec!r} is not a directory")
         return Side(spec, path)
     root = repo_root(cwd)
@@ -156,13 +156,21 @@ def resolve(spec: str, cwd: Path, scratch: Path, directory: bool = False) -> Sid
         if not target.exists():
             _extract(root, commit, target)
         return Side(spec, target, commit)
-    if path.is_dir():
+    if _is_dir(path):
         return Side(spec, path)
     if root is None:
         raise SpecError(f"{spec!r} is not a directory, and {cwd} is not inside a git repository to read refs from")
     if spec.startswith("-") or not _REF.match(spec):
         raise SpecError(f"{spec!r} is not a git ref (branch, tag or commit) nor a directory")
     raise SpecError(f"{spec!r}: no such branch, tag or commit in {root} (fetch it first?), and no such directory")
+
+
+def _is_dir(path: Path) -> bool:
+    """A name too long or otherwise unusable as a path is not a directory (is_dir raises on some)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def git_log(root: Path | None, ref: str, path: str, limit: int) -> list[str]:
