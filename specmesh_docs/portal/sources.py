@@ -1,4 +1,5 @@
-"""Where the specs come from: local directories, or git repositories shallow-cloned into a cache."""
+"""Where the specs come from: local directories, or git repositories cloned into a cache (with their
+history, which the portal shows)."""
 
 from __future__ import annotations
 
@@ -54,18 +55,22 @@ def check_git_source(url: str, ref: str | None) -> None:
 
 
 def clone(url: str, ref: str | None, cache: Path = CACHE) -> Path:
-    """Shallow clone (or refresh) `url` at `ref` into the cache; returns the work tree."""
+    """Clone (or refresh) `url` at `ref` into the cache, with the history of `ref` (the portal's
+    history pages read it; a shallow clone showed one commit); returns the work tree."""
     check_git_source(url, ref)
     target = cache / hashlib.sha256(f"{url}#{ref or ''}".encode()).hexdigest()[:16]
     file_ok = "always" if os.environ.get(GIT_FILE_ENV) == "1" else "never"
     git = ["git", "-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.ssh.allow=always",
            "-c", f"protocol.file.allow={file_ok}", "-c", "core.symlinks=false"]
     if (target / ".git").is_dir():
-        cmds = [[*git, "-C", str(target), "fetch", "-q", "--depth", "1", "origin", "--", ref or "HEAD"],
+        shallow = (target / ".git" / "shallow").is_file()  # a cache made by an earlier, shallow version
+        cmds = [[*git, "-C", str(target), "fetch", "-q", *(["--unshallow"] if shallow else []), "origin", "--",
+                 ref or "HEAD"],
                 [*git, "-C", str(target), "reset", "--hard", "-q", "FETCH_HEAD"]]
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        cmds = [[*git, "clone", "-q", "--depth", "1", *([f"--branch={ref}"] if ref else []), "--", url, str(target)]]
+        cmds = [[*git, "clone", "-q", "--single-branch", "--no-tags", *([f"--branch={ref}"] if ref else []), "--", url,
+                 str(target)]]
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="", SSH_ASKPASS="")
     env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
     timeout = seconds_from_env(GIT_TIMEOUT_ENV, 120, 86400)

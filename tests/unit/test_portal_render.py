@@ -180,8 +180,11 @@ def test_templates_in_portal_yaml_count_from_the_file_and_a_missing_directory_is
                                         / "index.html").read_text()
 
 
-def test_a_git_source_gives_each_product_its_history_and_the_estate_recent_changes(tmp_path):
-    """Three commits: the spec, a topic added, an incompatible schema; the same rules as `specmesh diff`."""
+@pytest.mark.parametrize("as_url", [False, True], ids=["directory", "git URL"])
+def test_a_git_source_gives_each_product_its_history_and_the_estate_recent_changes(tmp_path, monkeypatch, as_url):
+    """Three commits: the spec, a topic added, an incompatible schema; the same rules as `specmesh diff`.
+    The same for the repository given as a directory and as a `file://` git URL (cloned: a shallow
+    clone showed one row)."""
     from tests.unit.test_diff import ORDER, commit, git, write
 
     repo = tmp_path / "repo"
@@ -194,7 +197,10 @@ def test_a_git_source_gives_each_product_its_history_and_the_estate_recent_chang
     commit(repo, "add refunds")
     write(repo, version="1.2.0", schema={**ORDER, "fields": ORDER["fields"] + [{"name": "branch", "type": "string"}]})
     commit(repo, "branch without a default")
-    run = build([str(repo)], tmp_path / "site")
+    if as_url:
+        monkeypatch.setenv("SPECMESH_CACHE", str(tmp_path / "cache"))
+        monkeypatch.setenv("SPECMESH_GIT_ALLOW_FILE", "1")
+    run = build([f"file://{repo}" if as_url else str(repo)], tmp_path / "site")
     assert run.returncode == 0, run.stderr
     product = (tmp_path / "site" / "products" / "acme.orders" / "index.html").read_text()
     history = re.sub(r"<[^>]+>", " ", product.split('id="history"')[1].split("<h2")[0])
