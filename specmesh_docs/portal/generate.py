@@ -126,6 +126,7 @@ def generate(settings: dict, base: Path) -> Generated:
     from ..catalog import catalog_document
     from .render import Blocks, render_pages
     from .history import DEFAULT_COMMITS, in_background
+    from .sources import shown_document
 
     title = str(settings.get("title") or "Data products")
     history_jobs: list = []
@@ -159,8 +160,8 @@ def generate(settings: dict, base: Path) -> Generated:
            {"Owners": "owners.md"}, {"Recent changes": "changes.md"}, {"Tags": "tags.md"}, {"Problems": "problems.md"}]
     if estate.metrics:
         nav.append({"Chargeback": "chargeback.md"})
-    return Generated(pages, nav, files, catalog_document(estate), [str(s.path) for s in sources], build_stamp(sources),
-                     blocks)
+    return Generated(pages, nav, files, shown_document(catalog_document(estate)), [str(s.path) for s in sources],
+                     build_stamp(sources), blocks)
 
 
 def build_stamp(sources) -> str:
@@ -180,6 +181,6 @@ def build_stamp(sources) -> str:
     parts = []
     for source in sources:
         commit = git_output(source.path, "rev-parse", "--short=12", "HEAD").strip()
-        name = (source.link or "").rstrip("/").split("/blob/")[0].rsplit("/", 1)[-1] or source.path.name
+        name = source.name or (source.link or "").rstrip("/").split("/blob/")[0].rsplit("/", 1)[-1] or source.path.name
         parts.append(f"{name}@{commit}" if commit else name)
     return f"Built {when} by specmesh {__version__} from {', '.join(parts)}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .escape import code, contact, h, link_target, md, md_block, safe_url
+from .sources import shown_path
 from .pages import Linker, Page, badge, domain_path, human_bytes, human_ms, product_path, product_path_of, slug, topic_path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
@@ -34,7 +35,7 @@ def environment(overrides: str | None = None):
                              finalize=md)
     env.filters["yaml"] = front_matter
     env.filters["repo_path"] = repo_path
-    env.filters["repo_text"] = lambda text: re.sub(r"(?:\.\./)+", "", str(text))  # no build-machine hops
+    env.filters["repo_text"] = lambda text: re.sub(r"(?:\.\./)+", "", shown_path(text))  # no build-machine paths
     env.globals.update(badge=badge, change_badge=change_badge, raw_schema=raw_schema, code=code, contact=contact, h=h, md_block=md_block, human_ms=human_ms, human_bytes=human_bytes, slug=slug,
                        topic_path=topic_path, product_path=product_path, domain_path=domain_path,
                        pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))
@@ -42,8 +43,8 @@ def environment(overrides: str | None = None):
 
 
 def repo_path(path: str) -> str:
-    """A spec path without the build machine's leading `../` hops."""
-    parts = Path(str(path)).as_posix().split("/")
+    """A spec path without the build machine's leading `../` hops, a git source named as given."""
+    parts = shown_path(Path(str(path)).as_posix()).split("/")
     while parts and parts[0] in ("..", "."):
         parts.pop(0)
     return "/".join(parts)

@@ -23,6 +23,26 @@ SOURCE_KEYS = {"path", "git", "ref", "link"}
 class Source:
     path: Path
     link: str | None = None  # web link prefix for files in this source, e.g. .../blob/main/
+    name: str | None = None  # a git source as the user gave it (URL without credentials, #ref); None for a directory
+
+
+_SHOWN: dict[str, str] = {}  # a git clone's folder as paths show it -> the source's name
+
+
+def shown_document(doc: dict) -> dict:
+    """A JSON document (catalog.json) with every git source's cache folder named as the source."""
+    import json
+
+    return json.loads(shown_path(json.dumps(doc, default=str))) if _SHOWN else doc
+
+
+def shown_path(text: str) -> str:
+    """A path (or a text holding paths) with a git source's cache folder replaced by the source's
+    name: pages and catalogues never show the build machine's cache (`.cache/specmesh_docs/repos/<hash>`)."""
+    text = str(text)
+    for folder, name in _SHOWN.items():
+        text = text.replace(folder + "/", name + "/").replace(folder, name)
+    return text
 
 
 def is_git_url(text: str) -> bool:
@@ -108,7 +128,13 @@ def resolve(source: dict) -> Source:
     """A normalized source -> a local directory (git sources are cloned)."""
     link = safe_url(source.get("link"))
     if "git" in source:
-        return Source(clone(str(source["git"]), source.get("ref")), link)
+        from ..model.refs import display
+
+        path = clone(str(source["git"]), source.get("ref"))
+        name = redact(str(source["git"])) + (f"#{source['ref']}" if source.get("ref") else "")
+        for form in {display(path), str(path), str(path.resolve())}:
+            _SHOWN[form] = name
+        return Source(path, link, name)
     path = Path(source["path"])
     if not path.is_dir():
         raise SpecError(f"source directory {path} does not exist")

@@ -44,7 +44,9 @@ def catalog_export(sources: list[str], config: str | None, fmt: str, out: str, e
             print(f"specmesh: catalog export: topic {name!r} left out: not a Kafka topic name "
                   "(letters, digits, '.', '_', '-'; at most 249)", file=sys.stderr)
     else:
-        text = json.dumps(stable(catalog_document(estate)), indent=1, ensure_ascii=False, default=str, sort_keys=True) + "\n"
+        from ..portal.sources import shown_document
+
+        text = json.dumps(stable(shown_document(catalog_document(estate))), indent=1, ensure_ascii=False, default=str, sort_keys=True) + "\n"
     target = Path(out) / FORMATS[fmt]
     before = target.read_text(encoding="utf-8") if target.is_file() else None
     if before != text:  # an unchanged file is left alone (its mtime too): CI publishes on change only

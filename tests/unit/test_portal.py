@@ -99,7 +99,9 @@ def test_portal_config_errors_are_positioned(tmp_path, text, message):
     assert run.returncode == 2 and message in run.stderr
 
 
-def test_git_source_is_shallow_cloned_at_a_ref(tmp_path):
+def test_git_source_is_cloned_at_a_ref_and_named_as_given(tmp_path):
+    """Pages, catalog.json and the build stamp name the source as given (URL#ref), never the build
+    machine's cache folder (`.../specmesh_docs/repos/<hash>/...`)."""
     repo = tmp_path / "retail"
     shutil.copytree(EXAMPLES / "retail-checkout", repo)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
@@ -110,7 +112,14 @@ def test_git_source_is_shallow_cloned_at_a_ref(tmp_path):
                    env={"SPECMESH_CACHE": str(tmp_path / "cache"), "SPECMESH_GIT_ALLOW_FILE": "1"})
     assert run.returncode == 0, run.stderr
     assert (out / "topics" / "retail.checkout._public.order-placed" / "index.html").is_file()
-    assert list((tmp_path / "cache" / "repos").iterdir())
+    clones = list((tmp_path / "cache" / "repos").iterdir())
+    assert clones
+    for page in out.rglob("*"):
+        if page.suffix in (".html", ".json"):
+            text = page.read_text(errors="replace")
+            assert clones[0].name not in text and "cache/repos" not in text, page
+    assert f"file://{repo}#v1/retail-checkout-api.yaml" in (out / "catalog.json").read_text()
+    assert f"from file://{repo}#v1@" in (out / "index.html").read_text()
 
 
 def test_a_broken_spec_in_a_source_is_listed_and_the_rest_is_built(tmp_path):
