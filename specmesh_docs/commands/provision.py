@@ -36,6 +36,9 @@ def register(sub) -> None:
                    help="without an organisation policy, trust the specmesh.yaml found upwards from the specs")
     p.add_argument("--catalog", action="append", metavar="DIR|catalog.json|URL",
                    help="other repos' specs, for cross-spec lint rules (a checkout or a portal's catalog.json)")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="lint findings recorded in this baseline (`specmesh lint --write-baseline`) do not block; "
+                        "new ones still do (adopting an estate with known debt)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per admin request")
     connect_timeout_argument(p)
     p.add_argument("--schema-registry", metavar="URL",
@@ -60,5 +63,6 @@ def run(args: argparse.Namespace) -> int:
                    clean=args.clean_unspecified, allow_delete=parse_allow_delete(args.allow_delete),
                    config=args.config, policy_from_repo=args.policy_from_repo, timeout=args.timeout,
                    schema_registry=args.schema_registry, catalog=args.catalog or [], keep_acls=args.keep_undeclared_acls,
-                   detailed_exitcode=args.detailed_exitcode, wait=args.wait, connect_timeout=connect_timeout(args))
+                   detailed_exitcode=args.detailed_exitcode, wait=args.wait, connect_timeout=connect_timeout(args),
+                   baseline=args.baseline)
     return provision(opts)

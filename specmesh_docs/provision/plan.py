@@ -210,19 +210,28 @@ def _schema_words(c: Change) -> str:
     if c.action == "delete":
         return "soft delete: its versions stay readable by id; registering again restores it"
     if "schema" not in c.after:
-        return f"compatibility {c.before.get('compatibility') or '(registry default)'} -> {c.after['compatibility']}"
+        return (f"compatibility {c.before.get('compatibility') or '(registry default)'} -> {c.after['compatibility']} "
+                "(the policy's schema_compatibility)")
     if c.action == "create":
         return f"{c.after['type']}, new subject, compatibility {c.after['compatibility']}"
     return f"{c.after['type']}, new version after {c.before['version']} (compatible)"
 
 
+ACL_NOTE = ("  note: `+ create acl` lines are bindings the spec implies that the cluster lacks (the owner's on its "
+            "prefix, its groups and transactional ids, public reads, grants); a cluster built by hand rarely has all")
+
+
 def render_text(plan: Plan, header: dict[str, str] | None = None) -> str:
     lines: list[str] = []
     domain = None
+    noted: set[str] = set()
     for c in plan.changes:
         if c.domain != domain:
             domain = c.domain
             lines.append(f"# {domain}" + (f"  ({header[domain]})" if header and domain in header else ""))
+        if c.kind == "acl" and c.action == "create" and domain not in noted:
+            noted.add(domain)  # what a first plan on a hand-built cluster adds, and why, said once per product
+            lines.append(ACL_NOTE)
         if c.kind == "topic" and c.action == "create":
             detail = _topic_words(c.after)
         elif c.kind == "topic" and c.action == "update":

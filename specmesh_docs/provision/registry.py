@@ -59,6 +59,21 @@ def registry_settings(url: str | None, settings: dict[str, str], environ) -> dic
     return conf
 
 
+def canonical(text: str, schema_type: str) -> object:
+    """A schema's content without its layout: parsed JSON for Avro and JSON Schema, the .proto's
+    tokens for Protobuf."""
+    import json
+    import re
+
+    if (schema_type or "AVRO").upper() == "PROTOBUF":
+        without_comments = re.sub(r"//[^\n]*|/\*.*?\*/", " ", text or "", flags=re.S)
+        return re.findall(r'"(?:[^"\\]|\\.)*"|[A-Za-z0-9_.]+|[^\sA-Za-z0-9_.]', without_comments)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
 def _missing(exc) -> bool:
     return getattr(exc, "http_status_code", None) == 404 or getattr(exc, "error_code", None) in NOT_FOUND
 
@@ -174,7 +189,7 @@ class Registry:
                     schema = self._schema(reg)
                     found = self._call(f"look up {reg.subject}", lambda: self.client.lookup_schema(reg.subject, schema),
                                        missing_ok=True)
-                    state.same = found.version if found is not None else None
+                    state.same = found.version if found is not None else self._same_as_latest(reg)
                     if state.same is None:
                         state.compatible = self._call(f"compatibility of {reg.subject}",
                                                       lambda: self.client.test_compatibility(reg.subject, schema))
@@ -184,6 +199,20 @@ class Registry:
                 planned_new.add(reg.subject)
             states[reg.subject] = state
         return states
+
+    def _same_as_latest(self, reg: Registration) -> int | None:
+        """The latest version when it is this schema in another layout (a registry's lookup compares
+        text: an exported, pretty-printed schema is not found, and registering it again would add a
+        version with nothing new in it)."""
+        latest = self._call(f"latest version of {reg.subject}", lambda: self.client.get_latest_version(reg.subject),
+                            missing_ok=True)
+        if latest is None or (latest.schema.schema_type or "AVRO") != reg.schema_type:
+            return None
+        refs = sorted((r.name, r.subject) for r in latest.schema.references or [])
+        if refs != sorted(reg.references):
+            return None
+        return latest.version if canonical(latest.schema.schema_str, reg.schema_type) == canonical(reg.text, reg.schema_type) \
+            else None
 
     def versions_of(self, subject: str, transitive: bool) -> list[tuple[str, str, dict[str, str]]]:
         """Registered versions, oldest first (the latest only unless `transitive`): (type, text,

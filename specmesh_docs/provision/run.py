@@ -38,6 +38,7 @@ class Options:
     detailed_exitcode: bool = False
     wait: float | None = None  # seconds to wait for the cluster to serve every change (None: scaled to the plan)
     connect_timeout: float | None = None
+    baseline: str | None = None  # lint findings recorded there (accepted debt) do not block; new ones do
 
 
 def parse_allow_delete(text: str | None) -> frozenset:
@@ -120,6 +121,13 @@ def provision(opts: Options, out=None, err=None) -> int:
     saved = _read_plan(Path(opts.plan_in)) if opts.plan_in else None
     specs = [s["file"] for s in saved["specs"]] if saved else opts.specs
     products, policies, findings, known_domains = load_and_lint(opts, specs)
+    if opts.baseline:  # the lint baseline the repository already reviewed: the same debt, accepted here too
+        from ..lint.baseline import apply_baseline
+
+        findings, accepted = apply_baseline(Path(opts.baseline), findings)
+        if accepted:
+            print(f"specmesh: {accepted} finding(s) recorded in {opts.baseline} accepted; new ones still block",
+                  file=err)
     valid, findings = validate(opts, specs, findings, out, err)
     if not valid:
         _finish(opts, out, findings, None, [], applied=False)
@@ -238,9 +246,21 @@ def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster
 
 
 def plan_options(opts: Options, schemas: bool) -> dict:
-    return {"clean_unspecified": opts.clean, "allow_delete": sorted(opts.allow_delete),
+    return {"clean_unspecified": opts.clean, "allow_delete": sorted(opts.allow_delete), "baseline": _digest(opts.baseline),
             "owner_principal": opts.owner_principal, "partition_count_factor": opts.factor,
             "schema_registry": schemas, "keep_undeclared_acls": opts.keep_acls}
+
+
+def _digest(path: str | None) -> str | None:
+    """A file's content as a plan option: a saved plan made with one baseline applies with that one."""
+    if not path:
+        return None
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
 
 
 def check_saved(saved: dict, fresh: dict, name: str) -> None:
