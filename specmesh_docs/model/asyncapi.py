@@ -276,11 +276,15 @@ class Mapper:
             topic.tags.extend(t for t, _ in self.tag_names(msg) if t not in topic.tags)
             fmt = _text(msg, "schemaFormat")
             topic.value = self.schema_or_problem(msg.get("payload"), fmt, msg.pos("payload"))
+            if topic.value is None and msg.get("payload") is not None:
+                topic.unreadable.append("value")  # declared, and reported as a problem: not "missing" too
             mbind = self.mapping(msg, "bindings")
             mkafka = self.mapping(mbind, "kafka") if mbind is not None else None
             if mkafka is not None:
                 key_fmt = fmt if _is_ref(mkafka.get("key")) else ""
                 topic.key = self.schema_or_problem(mkafka.get("key"), key_fmt, mkafka.pos("key"))
+                if topic.key is None and mkafka.get("key") is not None:
+                    topic.unreadable.append("key")
                 strategy = mkafka.get("schemaLookupStrategy")
                 if isinstance(strategy, str) and strategy:
                     topic.subject_strategy = strategy

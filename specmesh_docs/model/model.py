@@ -47,6 +47,7 @@ class Topic:
     subject_strategy: str = "TopicNameStrategy"
     examples: list = field(default_factory=list)
     node: object = field(default=None, repr=False, compare=False)  # the channel as parsed (positions)
+    unreadable: list = field(default_factory=list, compare=False)  # "key"/"value": declared, failed to read (a problem)
     op: object = field(default=None, repr=False, compare=False)  # the owning operation as parsed
 
     @property

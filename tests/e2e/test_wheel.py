@@ -184,3 +184,26 @@ def test_a_teams_repo_runs_black_box_tests_with_the_installed_plugin(venv: Path,
                            capture_output=True, text=True, timeout=600, env=ci_env(venv))
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
     assert "1 passed" in tests.stdout
+
+
+def test_the_release_workflows_build_commands_run_as_written(tmp_path):
+    """`.github/workflows/release.yml`'s `run:` steps (build, twine check, install and run the wheel)
+    in a copy of the project's files: what a tag will do, short of the upload."""
+    import os
+
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "release.yml").read_text())
+    steps = [s["run"] for s in workflow["jobs"]["build"]["steps"] if "run" in s]
+    assert any("build" in s for s in steps) and any("twine check" in s for s in steps)
+    source = tmp_path / "source"
+    listed = run("git", "ls-files", "-co", "--exclude-standard", cwd=REPO)
+    for name in listed.stdout.splitlines():
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    for step in steps:
+        out = subprocess.run(["bash", "-e", "-c", step], cwd=source, capture_output=True, text=True, timeout=900, env=env)
+        assert out.returncode == 0, (step, out.stdout[-2000:], out.stderr[-2000:])
+    assert len(list((source / "dist").glob("*.whl"))) == 1 and len(list((source / "dist").glob("*.tar.gz"))) == 1

@@ -52,3 +52,16 @@ def test_there_are_command_blocks_to_run():
 def test_each_command_block_runs_as_written(block, tmp_path: Path):
     out = run_block(block, scratch_checkout(tmp_path / "repo"))
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+
+
+def test_the_readmes_complete_spec_lints_clean_as_written(tmp_path):
+    text = (REPO / "README.md").read_text()
+    block = re.search(r"<!-- complete-spec:[^>]*-->\n```yaml\n(.*?)```", text, re.S).group(1)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "orders-api.yaml").write_text(block)
+    import shutil
+
+    shutil.copytree(REPO / "tests" / "fixtures" / "complete-spec" / "schema", tmp_path / "schema")
+    out = subprocess.run([sys.executable, "-m", "specmesh_docs", "lint", ".", "--fail-on", "warning"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert out.returncode == 0 and "0 error(s), 0 warning(s)" in out.stderr, out.stdout + out.stderr

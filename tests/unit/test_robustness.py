@@ -279,3 +279,13 @@ def test_a_registry_answer_that_is_a_gzip_bomb_is_cut_off_not_held(tmp_path):
                              env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     code, peak_mib = map(int, out.stdout.split())
     assert code == 4 and "decompresses to more than" in out.stderr and peak_mib < 400, (code, peak_mib, out.stderr)
+
+
+def test_a_broken_schema_file_is_reported_once_not_again_as_a_missing_schema(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "x.avsc").write_text('{"type": "record", "name": "X", "fields": [')
+    (tmp_path / "b-api.yaml").write_text(SAMPLE_SPEC.format(fmt=AVRO_FMT, payload="{$ref: schema/x.avsc}"))
+    out = specmesh("lint", ".", cwd=tmp_path)
+    assert out.returncode == 1 and "schema/x.avsc" in out.stdout, out.stdout
+    assert "no value schema" not in out.stdout and "no key and no value" not in out.stdout, out.stdout

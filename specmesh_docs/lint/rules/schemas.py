@@ -42,7 +42,7 @@ def consumed_ref(product, policy):
 def key_and_value(product, policy):
     for t in product.topics:
         if t.access in (policy.public, policy.protected):
-            missing = [label for label, s in (("key", t.key), ("value", t.value)) if s is None]
+            missing = [label for label, s in (("key", t.key), ("value", t.value)) if s is None and label not in t.unreadable]
             if missing and not any(p.pos.file == t.pos.file and p.pos.line >= t.pos.line for p in product.problems):
                 yield t.pos, f"{t.access} topic {t.name} declares no {' and no '.join(missing)} schema"
 
