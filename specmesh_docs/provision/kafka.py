@@ -44,6 +44,7 @@ class Cluster:
         self.bootstrap = settings.get("bootstrap.servers", "")
         self.principal = f"User:{settings['sasl.username']}" if settings.get("sasl.username") else "this client"
         self.mechanism = settings.get("sasl.mechanism") or settings.get("sasl.mechanisms") or ""
+        self.protocol = str(settings.get("security.protocol") or "plaintext").lower()
         self.requests = 0  # admin requests made, for the benchmark
         self.connected = False
         self.log = _Collected()
@@ -87,6 +88,10 @@ class Cluster:
                     f"{' (SASL ' + self.mechanism + ')' if self.mechanism else ''}: {_first_sentence(detail)}")
         if any("SSL handshake failed" in t or "certificate verify failed" in t for t in texts):
             return f"cannot connect to {self.bootstrap}: TLS handshake failed ({_first_sentence(texts[-1])})"
+        if self.protocol == "plaintext" and sum("connection closed by peer" in t for t in texts) >= 2:
+            # a SASL or TLS listener drops a plaintext client at once, without a word: say what it wants
+            return (f"cannot connect to {self.bootstrap}: the broker closes every plaintext connection at once: it "
+                    "likely wants SASL or TLS (security.protocol and sasl.* in --command-config)")
         if not final:
             return None
         if any("Connection refused" in t for t in texts):
@@ -285,7 +290,8 @@ class ClusterError(SpecError):
 
 def _kind_of(message: str) -> str:
     words = message.lower()
-    if words.startswith("not authorised") or "authentication failed" in words or "not authorised to" in words:
+    if words.startswith("not authorised") or "authentication failed" in words or "not authorised to" in words \
+            or "wants sasl or tls" in words:
         return "auth"
     return "unreachable"
 

@@ -87,6 +87,9 @@ def test_flow_graph_renders_as_svg_offline(browser, base_url):
     svg = wait(browser, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".specmesh-flow svg")))
     assert svg.size["width"] > 100
     assert "health.fitness._protected.workout" in svg.get_attribute("innerHTML")  # a topic node's label
+    labels = browser.execute_script(
+        "return Array.from(arguments[0].querySelectorAll('.node')).map(n => n.textContent.trim())", svg)
+    assert "finance.campaign._protected.campaign-budget" in labels, labels  # long names whole, not cut
     assert len(svg.find_elements(By.CSS_SELECTOR, ".node")) >= 12
     browser.save_screenshot(str(OUTPUT / "flows.png"))
     assert requested_hosts(browser) == {"127.0.0.1"}

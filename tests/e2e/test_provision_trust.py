@@ -308,3 +308,13 @@ def test_exit_0_means_the_cluster_serves_a_200_spec_estate(own_kafka, tmp_path):
     assert len(bindings) >= wanted_acls
     again = run(provision_argv(kafka.admin_config_path, *specs, *policy, "--dry-run", "--detailed-exitcode"), timeout=300)
     assert again.returncode == 0, again.stdout[-2000:]
+
+
+def test_a_broker_that_wants_sasl_says_so_at_once_without_command_config(kafka, tmp_path):
+    """No --command-config against the SASL listener: one line naming what is missing, in well under
+    the connect timeout (before: `no answer within 10 s`)."""
+    start = time.monotonic()
+    out = run([sys.executable, "-m", "specmesh_docs", "provision", write_spec(tmp_path, "trust.nosasl"),
+               "--policy-from-repo", "--bootstrap-server", kafka.admin_config["bootstrap.servers"], "--dry-run"])
+    assert out.returncode == 5 and time.monotonic() - start < 8, out.stderr
+    assert "wants SASL or TLS" in one_line_error(out)

@@ -114,7 +114,8 @@
     if (!graphs.length || typeof window.mermaid === "undefined") return;
     window.mermaid.initialize({
       startOnLoad: false, securityLevel: "strict", maxTextSize: 2000000, maxEdges: 20000,
-      flowchart: { useMaxWidth: false, htmlLabels: false }, themeVariables: { fontSize: "14px" }
+      // topic names are one long word: a wide wrapping width keeps them whole (the default cut them)
+      flowchart: { useMaxWidth: false, htmlLabels: false, wrappingWidth: 1200 }, themeVariables: { fontSize: "14px" }
     });
     window.mermaid.run({ nodes: graphs }).then(function () {
       graphs.forEach(function (graph) {
