@@ -23,16 +23,17 @@ D = "handmade.shop"
 RECIPE = next(b for b in blocks() if b.needs == "adoption")
 
 
-def build_by_hand(kafka, registry: str) -> None:
+def build_by_hand(kafka, registry: str, replicas: int = 1) -> None:
     from confluent_kafka import Consumer, Producer
     from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, ConfigResource, NewTopic,
                                        ResourcePatternType, ResourceType)
     from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 
     admin = kafka.admin()
-    topics = [NewTopic(f"{D}._public.order", 3, 1, config={"retention.ms": "86400000"}),
-              NewTopic(f"{D}._protected.payment", 1, 1), NewTopic(f"{D}._private.audit", 1, 1),
-              NewTopic(f"{D}._public.click", 2, 1), NewTopic("handmade_legacy_orders", 1, 1)]
+    r = replicas
+    topics = [NewTopic(f"{D}._public.order", 3, r, config={"retention.ms": "86400000"}),
+              NewTopic(f"{D}._protected.payment", 1, r), NewTopic(f"{D}._private.audit", 1, r),
+              NewTopic(f"{D}._public.click", 2, r), NewTopic("handmade_legacy_orders", 1, r)]
     for future in admin.create_topics(topics).values():
         future.result(timeout=30)
     owner, allow = f"User:{D}", AclPermissionType.ALLOW
@@ -75,9 +76,26 @@ def versions(registry: str) -> dict[str, list[int]]:
     return {s: client.get_versions(s) for s in client.get_subjects() if s.startswith(D)}
 
 
-def test_the_adoption_recipe_as_written_ends_in_a_plan_of_zero_changes(kafka, schema_registry, tmp_path: Path):
+@pytest.fixture(params=["one broker", pytest.param("three brokers", marks=pytest.mark.cluster3)])
+def estate(request, kafka, tmp_path_factory):
+    """The shared one-node broker, or a three-node KRaft cluster of its own (replication factor 3)."""
+    if request.param == "one broker":
+        yield kafka, 1
+        return
+    from tests.e2e.conftest import KafkaDev, dev_script
+
+    home = tmp_path_factory.mktemp("kafka-adoption-3")
+    info = dev_script("kafka-dev", "start", home, "--brokers", "3")
+    try:
+        yield KafkaDev(info["bootstrap.servers"], info["admin.config"]), 3
+    finally:
+        dev_script("kafka-dev", "stop", home)
+
+
+def test_the_adoption_recipe_as_written_ends_in_a_plan_of_zero_changes(estate, schema_registry, tmp_path: Path):
+    kafka, replicas = estate
     reset_domains(kafka, D, registry=schema_registry)
-    build_by_hand(kafka, schema_registry)
+    build_by_hand(kafka, schema_registry, replicas)
     before = versions(schema_registry)
     work = tmp_path / "platform"
     work.mkdir()
