@@ -11,12 +11,11 @@ import os
 import random
 import resource
 import shutil
-import signal
 from pathlib import Path
 
 import pytest
 
-from specmesh_docs.cli import main
+from tests.inprocess import run_main
 from tests.conftest import EXAMPLES
 
 FUZZ_CASES = int(os.environ.get("SPECMESH_FUZZ_CASES", "2000"))
@@ -65,14 +64,6 @@ def seeds() -> list[tuple[Path, list[Path]]]:
     return out
 
 
-class Hang(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise Hang()
-
-
 @pytest.mark.timeout(1800)
 def test_mutated_examples_never_crash(tmp_path: Path, capsys):
     base = seeds()
@@ -84,33 +75,21 @@ def test_mutated_examples_never_crash(tmp_path: Path, capsys):
         (folder / ".git").mkdir(exist_ok=True)
         copies.append((folder / spec.name, [folder / f.relative_to(spec.parent) for f in files]))
     crashes = []
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    try:
-        for case in range(FUZZ_CASES):
-            rng = random.Random(case)
-            spec, files = copies[case % len(copies)]
-            target = files[0] if rng.random() < 0.7 or len(files) == 1 else rng.choice(files[1:])
-            original = target.read_bytes()
-            text = original.decode("utf-8")
-            for _ in range(rng.randrange(1, 4)):
-                text = mutate(text, rng)
-            target.write_bytes(text.encode("utf-8", "surrogatepass"))
-            args = ["lint", str(spec)] if case % 2 == 0 else ["show", "--json", str(spec)]
-            capsys.readouterr()
-            signal.alarm(PER_RUN_SECONDS)
-            try:
-                code = main(args)
-            except Hang:
-                code = "hang"
-            except SystemExit as exc:
-                code = exc.code
-            finally:
-                signal.alarm(0)
-            out = capsys.readouterr()
-            if code not in (0, 1, 2) or "internal error" in out.err or "Traceback" in out.err:
-                crashes.append((case, target.name, args[0], code, out.err.strip().splitlines()[-1:] if out.err else ""))
-            target.write_bytes(original)
-    finally:
-        signal.signal(signal.SIGALRM, previous)
+    for case in range(FUZZ_CASES):
+        rng = random.Random(case)
+        spec, files = copies[case % len(copies)]
+        target = files[0] if rng.random() < 0.7 or len(files) == 1 else rng.choice(files[1:])
+        original = target.read_bytes()
+        text = original.decode("utf-8")
+        for _ in range(rng.randrange(1, 4)):
+            text = mutate(text, rng)
+        target.write_bytes(text.encode("utf-8", "surrogatepass"))
+        args = ["lint", str(spec)] if case % 2 == 0 else ["show", "--json", str(spec)]
+        capsys.readouterr()
+        code = run_main(args, PER_RUN_SECONDS)
+        out = capsys.readouterr()
+        if code not in (0, 1, 2) or "internal error" in out.err or "Traceback" in out.err:
+            crashes.append((case, target.name, args[0], code, out.err.strip().splitlines()[-1:] if out.err else ""))
+        target.write_bytes(original)
     assert crashes == [], f"{len(crashes)} crash(es), first: {crashes[:5]} (reproduce with random.Random(case))"
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 < MAX_RSS_MB

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import signal
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,8 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from specmesh_docs.cli import main
 from specmesh_docs.exitcodes import TABLE
+from tests.inprocess import run_main
 
 CODES = {code for code, _ in TABLE}
 EXAMPLES = int(os.environ.get("SPECMESH_FUZZ_EXAMPLES", "25"))
@@ -89,14 +88,6 @@ def as_text(doc: object, how: str) -> str:
 
 # --- running a command in process, with its properties checked ------------------------------------
 
-class Hang(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise Hang()
-
-
 def run(args: list[str], cwd: Path, capsys, env: dict | None = None, secret: bool = False) -> int:
     """`specmesh ARGS` in `cwd`, checked: a code from the table, no traceback, nothing written
     outside `cwd`, no secret, no raw terminal control."""
@@ -106,18 +97,10 @@ def run(args: list[str], cwd: Path, capsys, env: dict | None = None, secret: boo
     for key in [k for k in os.environ if k.startswith("SPECMESH_")]:
         del os.environ[key]
     os.environ.update(env or {})
-    previous = signal.signal(signal.SIGALRM, _alarm)
     capsys.readouterr()
-    signal.alarm(PER_RUN_SECONDS)
     try:
-        code = main(args)
-    except Hang:
-        code = "hang"
-    except SystemExit as exc:  # argparse on a bad option
-        code = exc.code
+        code = run_main(args, PER_RUN_SECONDS)
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
         os.chdir(old_cwd)
         os.environ.clear()
         os.environ.update(old_env)
