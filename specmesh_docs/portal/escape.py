@@ -81,6 +81,24 @@ def link_target(url: str) -> str:
     return url.replace("|", "%7C").replace("(", "%28").replace(")", "%29")
 
 
+def contact_html(info: object) -> Markup:
+    """`contact` as finished HTML (inside `html_block`): the same parts, escaped for HTML."""
+    if not isinstance(info, dict):
+        return Markup("")
+    parts = [h(" ".join(str(info.get("name") or "").split()))]
+    email = info.get("email")
+    if isinstance(email, str) and _EMAIL.match(email.strip()):
+        parts.append(Markup(f'<a href="{h("mailto:" + email.strip())}">{h(email.strip())}</a>'))
+    elif email:
+        parts.append(h(str(email)))
+    url = safe_url(info.get("url"))
+    if url:
+        parts.append(Markup(f'<a href="{h(link_target(url))}">{h(url)}</a>'))
+    elif info.get("url"):
+        parts.append(h(str(info.get("url"))))
+    return Markup(" · ").join(Markup(p) for p in parts if p)
+
+
 def contact(info: object) -> Markup:
     """`info.contact` as people use it: the name, a `mailto:` link for a well-formed address, an
     https link for the URL; anything else as escaped text."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .escape import code, contact, h, link_target, md, md_block, safe_url
+from .escape import code, contact, contact_html, h, link_target, md, md_block, safe_url
 from .sources import shown_path
 from .pages import Linker, Page, badge, domain_path, human_bytes, human_ms, product_path, product_path_of, slug, topic_path
 
@@ -36,7 +36,7 @@ def environment(overrides: str | None = None):
     env.filters["yaml"] = front_matter
     env.filters["repo_path"] = repo_path
     env.filters["repo_text"] = lambda text: re.sub(r"(?:\.\./)+", "", shown_path(text))  # no build-machine paths
-    env.globals.update(badge=badge, change_badge=change_badge, raw_schema=raw_schema, code=code, contact=contact, h=h, md_block=md_block, human_ms=human_ms, human_bytes=human_bytes, slug=slug,
+    env.globals.update(badge=badge, change_badge=change_badge, raw_schema=raw_schema, code=code, contact=contact, contact_html=contact_html, h=h, md_block=md_block, human_ms=human_ms, human_bytes=human_bytes, slug=slug,
                        topic_path=topic_path, product_path=product_path, domain_path=domain_path,
                        pii_badge=PII_BADGE, external=external, to_json=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str))
     return env
