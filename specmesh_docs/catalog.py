@@ -111,17 +111,23 @@ def owner_name(product) -> str:
     return "(no owner)"
 
 
+def owner_slug(name: str) -> str:
+    """An owner's name as an identifier: lower-case words joined by dashes (a catalogue group name)."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "no-owner"
+
+
 def owners_of(products: list) -> dict[str, Owner]:
     """spec file -> its Owner, decided once for the portal and every catalogue. Names that differ
     but would make the same identity (`Payments Team`, `payments-team`) are told apart by a hash,
     never merged silently."""
     import hashlib
-    import re
 
     names = {p.spec_file: owner_name(p) for p in products}
     by_key: dict[str, set[str]] = {}
     for name in names.values():
-        by_key.setdefault(re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "no-owner", set()).add(name)
+        by_key.setdefault(owner_slug(name), set()).add(name)
     keys = {}
     for key, spelled in by_key.items():
         for name in spelled:
@@ -181,5 +187,5 @@ def catalog_document(estate: Estate) -> dict:
     }
 
 
-__all__ = ["Estate", "TopicView", "Owner", "build_estate", "catalog_document", "business_domain", "owner_name", "owners_of",
+__all__ = ["Estate", "TopicView", "Owner", "build_estate", "catalog_document", "business_domain", "owner_name", "owner_slug", "owners_of",
            "OWNER", "GRANTED", "PUBLIC", "DENIED"]

@@ -78,7 +78,9 @@ def records(schema, n: int = 1, seed: int = 0, boundary: bool = False, caps: Cap
             elif schema.format == "protobuf":
                 out.append(_protobuf(schema, ctx))
             else:  # the loader's graph with every $ref followed (files too), else the document as written
-                document = schema.resolved if getattr(schema, "resolved", None) is not None else schema.document
+                from .compat import resolved
+
+                document = resolved(schema)
                 out.append(_json(document, ctx, document, 0))
         except _Cannot as exc:
             raise SpecError(f"cannot sample {schema.file or 'the schema'}: {exc}", schema.pos) from None

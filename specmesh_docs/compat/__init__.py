@@ -98,6 +98,21 @@ def same_schema(a, b) -> bool:
         {k: plain(v) for k, v in (a.named or {}).items()} == {k: plain(v) for k, v in (b.named or {}).items()}
 
 
+def canonical(text: str, schema_type: str) -> object:
+    """A schema's content without its layout: parsed JSON for Avro and JSON Schema, the .proto's
+    tokens for Protobuf."""
+    import json
+    import re
+
+    if (schema_type or "AVRO").upper() == "PROTOBUF":
+        without_comments = re.sub(r"//[^\n]*|/\*.*?\*/", " ", text or "", flags=re.S)
+        return re.findall(r'"(?:[^"\\]|\\.)*"|[A-Za-z0-9_.]+|[^\sA-Za-z0-9_.]', without_comments)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
 def resolved(schema) -> object:
     """A JSON schema with its `$ref`s followed (from the loader), else its document as written."""
     from ..model.yamlload import plain

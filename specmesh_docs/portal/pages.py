@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..catalog import DENIED, Estate, TopicView, business_domain, owner_name, owners_of
+from ..catalog import DENIED, Estate, TopicView, business_domain, owners_of
 from ..model.naming import TopicName
 from .escape import h, md, mermaid_label
 
@@ -158,11 +158,6 @@ def product_pages(estate: Estate, repo_links: dict[str, str], spec_downloads: di
         "history": history.get(p.spec_file), "in_git": p.spec_file in history}) for p in estate.products]
     pages.append(Page("changes.md", "changes.md.j2", {"rows": recent(history, estate.products), "in_git": bool(history)}))
     return pages
-
-
-def owner_of(product) -> str:
-    """Who owns a data product (the catalogue's rule, one for every view)."""
-    return owner_name(product)
 
 
 def owners(estate: Estate) -> list[dict]:

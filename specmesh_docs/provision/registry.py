@@ -59,21 +59,6 @@ def registry_settings(url: str | None, settings: dict[str, str], environ) -> dic
     return conf
 
 
-def canonical(text: str, schema_type: str) -> object:
-    """A schema's content without its layout: parsed JSON for Avro and JSON Schema, the .proto's
-    tokens for Protobuf."""
-    import json
-    import re
-
-    if (schema_type or "AVRO").upper() == "PROTOBUF":
-        without_comments = re.sub(r"//[^\n]*|/\*.*?\*/", " ", text or "", flags=re.S)
-        return re.findall(r'"(?:[^"\\]|\\.)*"|[A-Za-z0-9_.]+|[^\sA-Za-z0-9_.]', without_comments)
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return text
-
-
 def _missing(exc) -> bool:
     return getattr(exc, "http_status_code", None) == 404 or getattr(exc, "error_code", None) in NOT_FOUND
 
@@ -211,6 +196,8 @@ class Registry:
         refs = sorted((r.name, r.subject) for r in latest.schema.references or [])
         if refs != sorted(reg.references):
             return None
+        from ..compat import canonical
+
         return latest.version if canonical(latest.schema.schema_str, reg.schema_type) == canonical(reg.text, reg.schema_type) \
             else None
 

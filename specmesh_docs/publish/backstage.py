@@ -38,8 +38,9 @@ def entity_name(text: str) -> str:
 
 
 def group_name(owner: str) -> str:
-    name = re.sub(r"[^a-z0-9]+", "-", owner.lower()).strip("-")
-    return entity_name(name or "no-owner")
+    from ..catalog import owner_slug
+
+    return entity_name(owner_slug(owner))
 
 
 def tag(text: str) -> str | None:
