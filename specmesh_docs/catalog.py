@@ -8,6 +8,7 @@ untiered topics with grant tags); nobody else for `_private`.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 from dataclasses import dataclass, field
 
 from .model.naming import EVERYONE, owner_of as domain_owner_of
@@ -43,9 +44,9 @@ class Estate:
     topics: dict[str, TopicView] = field(default_factory=dict)
     unowned: dict[str, list] = field(default_factory=dict)  # consumed topic no spec owns -> consumers
 
-    @property
+    @cached_property
     def by_domain(self) -> dict[str, list]:
-        """Business domain (first segment of the id) -> its products."""
+        """Business domain (first segment of the id) -> its products (the products are fixed once joined)."""
         groups: dict[str, list] = defaultdict(list)
         for p in self.products:
             groups[business_domain(p.domain)].append(p)

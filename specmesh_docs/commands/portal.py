@@ -17,6 +17,10 @@ def register(sub) -> None:
     p.add_argument("--title", metavar="TEXT")
     p.add_argument("--templates", metavar="DIR",
                    help="page templates that override the packaged ones (e.g. the repo's site_templates/)")
+    p.add_argument("--cache", metavar="DIR",
+                   help="the page cache: unchanged pages are copied, not rendered again (default: one folder per "
+                        "estate under $XDG_CACHE_HOME or ~/.cache, specmesh_docs/portal; safe to delete)")
+    p.add_argument("--no-cache", action="store_true", help="render every page (and leave the cache alone)")
     p.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="for serve")
     p.set_defaults(func=run)
 
@@ -29,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
     from ..portal.build import build, portal_settings, serve
 
     settings = portal_settings(args.sources, args.config, args.metrics or [], args.title, args.templates)
+    if args.no_cache:
+        settings["cache"] = False
+    elif args.cache:
+        settings["cache"] = str(Path(args.cache).resolve())
     if args.action == "serve":
         serve(settings, args.dev_addr)
         return OK

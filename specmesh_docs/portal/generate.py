@@ -1,4 +1,5 @@
-"""Sources -> estate -> Markdown pages, navigation and catalog (what the MkDocs hook serves)."""
+"""Sources -> estate -> pages (rendered as MkDocs reaches them), navigation and catalog (what the
+MkDocs hook serves)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,19 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 METRIC_KINDS = {"specmesh-storage": "storage", "specmesh-consumption": "consumption"}
 
 
+TAGS_PAGE = "---\ntitle: Tags\n---\n# Tags\n\nMessage and channel tags of every topic.\n\n<!-- material/tags -->\n"
+
+
 @dataclass
 class Generated:
-    pages: dict[str, str]  # docs path -> Markdown
+    pages: list  # pages.Page: rendered to HTML by `renderer` when MkDocs reads them
+    renderer: object  # render.Renderer
     nav: list
+    markdown: dict[str, str] = field(default_factory=dict)  # docs path -> Markdown (the Tags page)
     files: dict[str, Path] = field(default_factory=dict)  # docs path -> file to copy (assets, spec downloads)
     catalog: dict = field(default_factory=dict)
     watch: list[str] = field(default_factory=list)
     stamp: str = ""  # the footer: when, by which version, from which commit of each source
-    blocks: object = None  # render.Blocks: HTML the hook puts back into each page
 
 
 def in_repo_terms(error: SpecError, repo: Path) -> tuple[str, SpecError]:
@@ -124,7 +129,7 @@ def load_sources(settings: dict, base: Path, on_loaded=None, command: str = "por
 
 def generate(settings: dict, base: Path) -> Generated:
     from ..catalog import catalog_document
-    from .render import Blocks, render_pages
+    from .render import Renderer
     from .history import DEFAULT_COMMITS, in_background
     from .sources import shown_document
 
@@ -149,10 +154,8 @@ def generate(settings: dict, base: Path) -> Generated:
         from .sources import templates_dir
 
         templates = templates_dir(str(base / templates))
-    known = {p.domain for p in products}
-    blocks = Blocks()
-    pages = render_pages(build_pages(estate, title, unreadable), known, templates, blocks)  # while the history is read
-    pages.update(render_pages(product_pages(estate, repo_links, downloads, history()), known, templates, blocks))
+    renderer = Renderer({p.domain for p in products}, templates)
+    pages = build_pages(estate, title, unreadable) + product_pages(estate, repo_links, downloads, history)
     files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css", "specmesh.js")})
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},
@@ -160,8 +163,8 @@ def generate(settings: dict, base: Path) -> Generated:
            {"Owners": "owners.md"}, {"Recent changes": "changes.md"}, {"Tags": "tags.md"}, {"Problems": "problems.md"}]
     if estate.metrics:
         nav.append({"Chargeback": "chargeback.md"})
-    return Generated(pages, nav, files, shown_document(catalog_document(estate)), [str(s.path) for s in sources],
-                     build_stamp(sources), blocks)
+    return Generated(pages, renderer, nav, {"tags.md": TAGS_PAGE}, files, shown_document(catalog_document(estate)),
+                     [str(s.path) for s in sources], build_stamp(sources))
 
 
 def build_stamp(sources) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from markupsafe import Markup
 
 from ..catalog import DENIED, Estate, TopicView, business_domain, owners_of
 from ..model.naming import TopicName
-from .escape import h, md, mermaid_label
+from .escape import h, mermaid_label
 
 FLOW_TOPIC_LIMIT = 150  # above this, the estate graph shows products only (Mermaid stays readable)
 
@@ -18,8 +19,11 @@ FLOW_TOPIC_LIMIT = 150  # above this, the estate graph shows products only (Merm
 @dataclass
 class Page:
     path: str  # docs-relative .md path
-    template: str
-    context: dict = field(default_factory=dict)
+    template: str  # an HTML template (site_templates/*.html.j2)
+    context: dict | Callable[[], dict] = field(default_factory=dict)  # a callable: made when the page is rendered
+    title: str = ""  # plain text: the page's <title>, nav label and search title
+    tags: list[str] = field(default_factory=list)  # Material's tags plugin (chips, the Tags page)
+    search: str | None = ""  # plain text the search index holds for the page (None: not searchable)
 
 
 def slug(text: str) -> str:
@@ -47,31 +51,35 @@ def domain_path(d: str) -> str:
 
 
 class Linker:
-    """Relative Markdown links from one page to another (MkDocs turns them into URLs)."""
+    """Relative links from one page to another, as the site serves them (directory URLs)."""
 
     def __init__(self, here: str):
         self.page = here
-        self.base = posixpath.dirname(here)
+        self.here = directory_url(here)
 
     def __call__(self, target: str, text: object, css: str = "") -> Markup:
-        href = posixpath.relpath(target, self.base or ".")
-        attrs = f"{{: .{css} }}" if css else ""
-        return Markup(f"[{md(text)}]({h(href)}){attrs}")
-
-    def a(self, target: str, text: object) -> Markup:
-        """The same link as raw HTML (inside `html_block`)."""
-        return Markup(f'<a href="{h(self.url(target))}">{h(text)}</a>')
-
-    def href(self, target: str) -> str:
-        return posixpath.relpath(target, self.base or ".")
+        attrs = f' class="{h(css)}"' if css else ""
+        return Markup(f'<a href="{h(self.url(target))}"{attrs}>{h(text)}</a>')
 
     def url(self, target: str) -> str:
-        """The site URL of `target` relative to this page's, for raw HTML (MkDocs rewrites `.md`
-        links in Markdown only): pages are directories (`access.md` is served as `access/`)."""
-        here = directory_url(self.page)
-        there = directory_url(target)
-        rel = posixpath.relpath(there or ".", here or ".")
+        """The site URL of `target` (a docs path) relative to this page's: pages are directories
+        (`access.md` is served as `access/`); anything else (a spec download) is a file."""
+        if not target.endswith(".md"):
+            return relative(target, self.here)
+        rel = relative(directory_url(target), self.here)
         return "./" if rel == "." else rel + "/"
+
+
+def relative(target: str, base: str) -> str:
+    """posixpath.relpath for the site's own clean paths (no `..`, no `.`): called for every link."""
+    there = target.split("/") if target else []
+    here = base.split("/") if base else []
+    common = 0
+    for a, b in zip(there, here):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:]) or "."
 
 
 def directory_url(md_path: str) -> str:
@@ -121,42 +129,89 @@ def lint_counts(findings: list) -> dict[str, int]:
     return {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
 
 
+PER_PAGE = 1000  # rows of an estate-wide table per page: no page grows past ~1 MB however large the estate
+SEARCH_TEXT = 300  # characters of a description the search index keeps
+
+
 def build_pages(estate: Estate, title: str, unreadable: list | None = None) -> list[Page]:
     """Every page but the products' and Recent changes (those wait for the history: `product_pages`)."""
     separate_collisions(estate.products)
-    pages = [Page("index.md", "home.md.j2", home(estate, title))]
+    pages = [Page("index.md", "home.html.j2", home(estate, title), title=title,
+                  search=" ".join(p.domain for p in estate.products))]
     for d, products in estate.by_domain.items():
-        pages.append(Page(domain_path(d), "domain.md.j2", {"domain": d, "products": products, "estate": estate}))
-        pages.append(Page(f"flows/{slug(d)}.md", "flows.md.j2", flows(estate, d)))
+        pages.append(Page(domain_path(d), "domain.html.j2", {"domain": d, "products": products, "estate": estate},
+                          title=f"Domain {d}", search=" ".join(p.domain for p in products)))
+        pages.append(Page(f"flows/{slug(d)}.md", "flows.html.j2", flows(estate, d), title=f"Flows {d}", search=None))
+        pages.append(Page(f"access/{slug(d)}.md", "access.html.j2", access(estate, d), title=f"Access matrix: {d}",
+                          search=None))
     for v in estate.topics.values():
-        pages.append(Page(topic_path(v.name), "topic.md.j2", topic(estate, v)))
+        pages.append(Page(topic_path(v.name), "topic.html.j2", topic(estate, v), title=v.name, tags=list(v.topic.tags),
+                          search=topic_search_text(v)))
     pages += [
-        Page("access.md", "access.md.j2", access(estate)),
-        Page("pii.md", "pii.md.j2", {"rows": estate.pii_rows(), "suspects": estate.suspect_rows(), "estate": estate}),
-        Page("flows.md", "flows.md.j2", flows(estate, None)),
-        Page("tags.md", "tags.md.j2", {}),
-        Page("problems.md", "problems.md.j2", {**problems(estate), "unreadable": unreadable or []}),
-        Page("owners.md", "owners.md.j2", {"owners": owners(estate)}),
+        Page("access.md", "access.html.j2", access_overview(estate), title="Access matrix", search=None),
+        *paginated("pii.md", "pii.html.j2", "PII map", estate.pii_rows(),
+                   {"suspects": estate.suspect_rows(), "estate": estate}, search=lambda rows: " ".join(f.name for f, _ in rows)),
+        Page("flows.md", "flows.html.j2", flows(estate, None), title="Flow graph", search=None),
+        *paginated("problems.md", "problems.html.j2", "Problems", problems(estate)["rows"],
+                   {**problems(estate), "unreadable": unreadable or []}),
+        *paginated("owners.md", "owners.html.j2", "Owners", owners(estate), {}, key="owners",
+                   search=lambda rows: " ".join(o["name"] for o in rows)),
     ]
     if estate.metrics:
-        pages.append(Page("chargeback.md", "chargeback.md.j2", chargeback(estate)))
+        pages += paginated("chargeback.md", "chargeback.html.j2", "Chargeback", chargeback(estate)["products"], {},
+                           key="products", per_page=PER_PAGE // 10)
     return pages
 
 
+def paginated(path: str, template: str, title: str, rows: list, context: dict, key: str = "rows",
+              per_page: int = PER_PAGE, search=None) -> list[Page]:
+    """An estate-wide table over as many pages as it needs (`pii.md`, `pii/2.md`, ...); what else the
+    page says (`context`) stays on the first."""
+    chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [[]]
+    paths = [path if n == 1 else f"{path[:-3]}/{n}.md" for n in range(1, len(chunks) + 1)]
+    pages = []
+    for n, chunk in enumerate(chunks, 1):
+        first = {k: v for k, v in context.items()} if n == 1 else {k: ([] if isinstance(v, list) else v)
+                                                                     for k, v in context.items()}
+        pager = {"current": n, "pages": list(enumerate(paths, 1))}
+        pages.append(Page(paths[n - 1], template, {**first, key: chunk, "pages": pager},
+                          title=title if n == 1 else f"{title} ({n})", search=search(chunk) if search else None))
+    return pages
+
+
+def topic_search_text(v: TopicView) -> str:
+    """What people search a topic by, besides its name: its description, its fields, its tags."""
+    t = v.topic
+    words = [" ".join(str(t.description or t.summary or "").split())[:SEARCH_TEXT], v.product.domain]
+    for s in (t.key, t.value):
+        if s is not None:
+            words += [s.full_name or ""] + [f.name for f in s.fields]
+    return " ".join(w for w in [*words, *t.tags] if w)
+
+
 def product_pages(estate: Estate, repo_links: dict[str, str], spec_downloads: dict[str, str],
-                  history: dict) -> list[Page]:
-    """Each data product's page (with its history) and the estate's Recent changes."""
+                  history) -> list[Page]:
+    """Each data product's page (with its history) and the estate's Recent changes. `history()`
+    waits for the history read in the background: the contexts ask for it only when rendered,
+    which is after every other page."""
     from .history import recent
 
     edges_by_topic: dict[str, list] = {}
     for edge in estate.flows(None):
         edges_by_topic.setdefault(edge[1], []).append(edge)
-    pages = [Page(product_path(p), "product.md.j2", {
-        "product": p, "domain": business_domain(p.domain), "findings": estate.product_findings(p),
-        "counts": lint_counts(estate.product_findings(p)), "repo": repo_links.get(p.spec_file),
-        "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(edges_by_topic, p),
-        "history": history.get(p.spec_file), "in_git": p.spec_file in history}) for p in estate.products]
-    pages.append(Page("changes.md", "changes.md.j2", {"rows": recent(history, estate.products), "in_git": bool(history)}))
+
+    def context(p) -> dict:
+        return {"product": p, "domain": business_domain(p.domain), "findings": estate.product_findings(p),
+                "counts": lint_counts(estate.product_findings(p)), "repo": repo_links.get(p.spec_file),
+                "download": spec_downloads.get(p.spec_file), "estate": estate, "flow": neighbourhood(edges_by_topic, p),
+                "history": history().get(p.spec_file), "in_git": p.spec_file in history()}
+
+    pages = [Page(product_path(p), "product.html.j2", lambda p=p: context(p), title=p.domain,
+        search=" ".join([p.info.title or "", " ".join((p.info.description or "").split())[:SEARCH_TEXT],
+                         *(t.name for t in p.topics)])) for p in estate.products]
+    pages.append(Page("changes.md", "changes.html.j2",
+                      lambda: {"rows": recent(history(), estate.products), "in_git": bool(history())},
+                      title="Recent changes", search=None))
     return pages
 
 
@@ -185,7 +240,7 @@ def home(estate: Estate, title: str) -> dict:
         by_access[key] = by_access.get(key, 0) + 1
     return {"title": title, "estate": estate, "by_access": dict(sorted(by_access.items())),
             "pii_topics": [v for v in estate.topics.values() if v.topic.pii],
-            "lint": [(p, lint_counts(estate.product_findings(p))) for p in estate.products]}
+            "lint": [(p, lint_counts(estate.product_findings(p))) for p in estate.products], "pii_shown": 100}
 
 
 def topic(estate: Estate, v: TopicView) -> dict:
@@ -197,10 +252,10 @@ def topic(estate: Estate, v: TopicView) -> dict:
             "schemas": [(label, s) for label, s in (("Key", t.key), ("Value", t.value)) if s is not None]}
 
 
-def access(estate: Estate) -> dict:
-    """Per owner product: its topics as columns; rows are the owner, every grantee and every consumer."""
+def access(estate: Estate, domain: str) -> dict:
+    """Per owner product of `domain`: its topics as columns; rows are the owner, every grantee and every consumer."""
     sections = []
-    for p in estate.products:
+    for p in estate.by_domain.get(domain, []):
         views = [estate.topics[t.name] for t in p.topics if t.name in estate.topics]
         if not views:
             continue
@@ -217,7 +272,17 @@ def access(estate: Estate) -> dict:
         grid.append(("any other principal", [cell(v.name, "public" if v.readers == ["*"] else DENIED, False)
                                              for v in views]))
         sections.append((p, views, grid))
-    return {"sections": sections, "estate": estate}
+    return {"sections": sections, "estate": estate, "domain": domain}
+
+
+def access_overview(estate: Estate) -> dict:
+    """One row per domain: its products, topics and subscriptions that lack access (its page has the matrix)."""
+    domains = []
+    for d, products in estate.by_domain.items():
+        views = [estate.topics[t.name] for p in products for t in p.topics if t.name in estate.topics]
+        violations = sum(1 for v in views for consumer, _ in v.consumers if estate.access(consumer.domain, v) == DENIED)
+        domains.append({"domain": d, "products": len(products), "topics": len(views), "violations": violations})
+    return {"domains": domains, "domain": None, "estate": estate}
 
 
 def cell(topic_name: str, verdict: str, subscribed: bool) -> dict:

@@ -1,0 +1,75 @@
+"""The portal's page cache: the finished HTML of each generated page, addressed by the hash of
+everything that page is made of (its content, the navigation, the site configuration, the
+versions of specmesh, MkDocs and Material). An unchanged page is copied, not rendered again.
+The folder holds the pages of the last build only; deleting it costs one cold build."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+FORMAT = "1"  # bump when what a key covers changes
+
+
+def default_folder(settings: dict) -> Path:
+    """Per estate (its sources, templates and title), under the user's cache directory."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    ident = "\n".join([*map(str, settings.get("sources") or []), str(settings.get("templates") or ""),
+                       str(settings.get("title") or "")])
+    return base / "specmesh_docs" / "portal" / hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+def digest(*parts: str) -> str:
+    h = hashlib.sha256(FORMAT.encode())
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class PageCache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder / "pages" if folder else None
+        self.used: set[str] = set()
+        self.hits = self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def get(self, key: str) -> str | None:
+        if self.folder is None:
+            return None
+        self.used.add(key)
+        try:
+            text = self._path(key).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return text
+
+    def put(self, key: str, html: str) -> None:
+        """Atomic (a concurrent build reads a whole page or none); a cache that cannot be written
+        only costs speed."""
+        if self.folder is None:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as tmp:
+                tmp.write(html)
+            os.replace(tmp.name, path)
+        except OSError:
+            return
+
+    def keep_only_used(self) -> None:
+        """Pages of earlier builds that this one did not use go: the cache stays the size of one site."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for sub in self.folder.iterdir():
+            for entry in sub.iterdir() if sub.is_dir() else ():
+                if entry.name not in self.used:
+                    entry.unlink(missing_ok=True)
