@@ -22,7 +22,7 @@ def write_config(folder: Path, settings: dict, site_dir: Path | None) -> Path:
         "site_name": html.escape(" ".join(str(settings.get("title") or "Data products").split()), quote=True),
         "docs_dir": str(docs),
         "hooks": [str(HERE / "hook.py")],
-        "extra": {"specmesh": settings},
+        "extra": {"specmesh": {**settings, "cli": True}},
     }
     if settings.get("site_url"):
         config["site_url"] = settings["site_url"]  # checked by portal_settings: http(s) only

@@ -34,9 +34,18 @@ def on_config(config):
     from specmesh_docs.portal.cache import PageCache, default_folder
     from specmesh_docs.portal.generate import generate
 
+    from mkdocs.exceptions import PluginError
+
+    from specmesh_docs.errors import SpecError
+
     settings = dict(config.extra.get("specmesh") or {})
     base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-    generated = generate(settings, base)
+    try:
+        generated = generate(settings, base)
+    except SpecError as exc:
+        if settings.get("cli"):
+            raise  # `specmesh portal build` prints it and exits 2
+        raise PluginError(str(exc)) from None  # plain `mkdocs build`: one line, no traceback
     config.nav = generated.nav
     config.copyright = STAMP
     for path in generated.watch:

@@ -109,6 +109,7 @@ def flow_graph(flow: dict, link: Linker) -> Markup:
 
 HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 TAG = re.compile(r"<[^>]*>")
+DESCRIPTION = re.compile(r'(<div class="smd-description">.*?</div>)', re.S)  # a spec's own headings stay out of the TOC
 
 
 def headings(content: str) -> tuple[str, list]:
@@ -127,7 +128,8 @@ def headings(content: str) -> tuple[str, list]:
         return (f'<h{level} id="{ident}">{inner}<a class="headerlink" href="#{ident}" '
                 f'title="Permanent link">&para;</a></h{level}>')
 
-    return HEADING.sub(anchor, content), nest(flat)
+    parts = DESCRIPTION.split(content)  # odd parts: descriptions (markdown-it output holds no </div> of its own)
+    return "".join(part if i % 2 else HEADING.sub(anchor, part) for i, part in enumerate(parts)), nest(flat)
 
 
 def nest(flat: list[dict]) -> list[dict]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from specmesh_docs.portal.escape import code, md, mermaid_label, safe_url
+from specmesh_docs.portal.escape import code, h, mermaid_label, one_line, safe_url
 from tests.conftest import EXAMPLES, REPO
 
 
@@ -21,18 +21,22 @@ def specmesh(*args: str, env: dict | None = None, cwd: Path = REPO) -> subproces
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("<script>alert(1)</script>", "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"),
-    ("[x](javascript:alert(1))", "\\[x\\]\\(javascript:alert\\(1\\)\\)"),
-    ("a | b\nc", "a \\| b c"),
-    ("**bold** _it_ `code` # h", "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\# h"),
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ('"><img src=x onerror=alert(1)>', "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+    ("it's & <b>", "it&#x27;s &amp; &lt;b&gt;"),
 ])
-def test_user_text_is_escaped_for_markdown_and_html(text, expected):
-    assert str(md(text)) == expected
+def test_user_text_is_escaped_for_html_text_and_attributes(text, expected):
+    assert str(h(text)) == expected
 
 
-def test_code_fence_cannot_be_closed_by_its_content():
-    block = str(code("x\n```\n<script>", "json"))
-    assert block.startswith("````json\n") and block.endswith("\n````")
+def test_one_line_folds_newlines_and_runs_of_space():
+    assert one_line("a |\n  b\tc") == "a | b c" and one_line(None) == ""
+
+
+def test_a_code_block_cannot_be_closed_by_its_content():
+    block = str(code("x\n</code></pre><script>alert(1)</script>", "json"))
+    assert block.startswith('<pre><code class="language-json">') and block.endswith("</code></pre>")
+    assert "<script>" not in block and block.count("</code></pre>") == 1
 
 
 def test_mermaid_labels_and_urls():
@@ -251,9 +255,9 @@ def test_two_specs_claiming_one_domain_each_get_a_page(tmp_path):
     assert "Domains claimed by more than one spec" in (tmp_path / "site" / "problems" / "index.html").read_text()
 
 
-def test_finished_html_tables_escape_every_value_and_a_forged_block_token_stays_text(tmp_path):
-    """Field and config tables skip Markdown (`html_block`): their values are still escaped, and a
-    description that names a block token cannot pull HTML in (tokens carry a per-build nonce)."""
+def test_finished_html_pages_escape_every_value(tmp_path):
+    """Pages are HTML templates with no Markdown pass: every value is escaped by the renderer, in
+    text and in attributes, and text that looks like an internal marker stays text."""
     site = portal_of_one_spec(tmp_path, "evil-api.yaml", """asyncapi: '2.6.0'
 id: 'urn:evil.corp'
 info: {title: Evil, version: '1'}

@@ -31,11 +31,13 @@ def site(tmp_path_factory) -> Path:
 
 
 def test_access_matrix_headers_are_links_to_the_topic_pages(site):
-    page = (site / "access" / "index.html").read_text()
+    overview = (site / "access" / "index.html").read_text()
+    assert re.search(r'<a href="finance/">finance</a>', overview), "the overview links each domain's matrix"
+    page = (site / "access" / "finance" / "index.html").read_text()
     assert "](" not in re.sub(r"<[^>]+>", "", page.split('class="md-content"')[1])  # no raw Markdown left
     href = re.search(r'<th><a href="([^"]+)">finance\.campaign\._public\.sale</a></th>', page).group(1)
-    assert href == "../topics/finance.campaign._public.sale/"
-    assert (site / "access" / href / "index.html").resolve().is_file()
+    assert href == "../../topics/finance.campaign._public.sale/"
+    assert (site / "access" / "finance" / href / "index.html").resolve().is_file()
 
 
 def test_chargeback_gives_each_product_its_heading_and_readable_sizes(site):
@@ -59,12 +61,13 @@ def test_the_topic_page_names_the_business_domain_and_the_product(site):
 
 
 @pytest.mark.parametrize("info, expected", [
-    ({"name": "Ops", "email": "ops@acme.example"}, "Ops · [ops@acme\\.example](mailto:ops@acme.example)"),
-    ({"email": "x@y.example) | <script>"}, "x@y\\.example\\) \\| &lt;script&gt;"),
-    ({"url": "https://acme.example/a|b(c)"}, "[https://acme\\.example/a\\|b\\(c\\)](https://acme.example/a%7Cb%28c%29)"),
-    ({"url": "javascript:alert(1)"}, "javascript:alert\\(1\\)"),
+    ({"name": "Ops", "email": "ops@acme.example"}, 'Ops · <a href="mailto:ops@acme.example">ops@acme.example</a>'),
+    ({"email": 'x@y.example" | <script>'}, "x@y.example&quot; | &lt;script&gt;"),
+    ({"url": 'https://acme.example/a|b(c)'}, '<a href="https://acme.example/a|b(c)">https://acme.example/a|b(c)</a>'),
+    ({"url": 'https://acme.example/"><script>'}, "https://acme.example/&quot;&gt;&lt;script&gt;"),
+    ({"url": "javascript:alert(1)"}, "javascript:alert(1)"),
 ])
-def test_contacts_link_only_mailto_and_https_and_cannot_break_the_table(info, expected):
+def test_contacts_link_only_mailto_and_https_and_escape_the_rest(info, expected):
     assert str(contact(info)) == expected
 
 
@@ -149,11 +152,11 @@ def test_the_repos_site_templates_override_one_page_and_keep_the_rest(tmp_path):
 def test_an_overridden_template_still_escapes_hostile_values(tmp_path):
     overrides = tmp_path / "overrides"
     overrides.mkdir()
-    (overrides / "product.md.j2").write_text(
-        '{% extends "specmesh/product.md.j2" %}{% block nothing %}{% endblock %}')
-    (overrides / "domain.md.j2").write_text(
-        "---\ntitle: {{ ('Domain ' ~ domain)|yaml }}\n---\n# Team page\n\n{% for p in products %}"
-        "Owner says: {{ p.info.title }} / {{ p.info.description }}\n{% endfor %}\n")
+    (overrides / "product.html.j2").write_text(
+        '{% extends "specmesh/product.html.j2" %}{% block nothing %}{% endblock %}')
+    (overrides / "domain.html.j2").write_text(
+        "<h1>Team page</h1>\n{% for p in products %}"
+        "<p title=\"{{ p.info.title }}\">Owner says: {{ p.info.title }} / {{ p.info.description }}</p>\n{% endfor %}\n")
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     (repo / "evil-api.yaml").write_text(
@@ -167,13 +170,23 @@ def test_an_overridden_template_still_escapes_hostile_values(tmp_path):
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
 
 
+def test_a_markdown_template_of_the_old_contract_is_refused_by_name(tmp_path):
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / "topic.md.j2").write_text('{% extends "specmesh/topic.md.j2" %}')
+    run = build([str(EXAMPLES)], tmp_path / "site", "--templates", str(overrides))
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert f"{overrides / 'topic.md.j2'}:1:1:" in run.stderr and "topic.html.j2" in run.stderr
+    assert not (tmp_path / "site").exists()
+
+
 def test_templates_in_portal_yaml_count_from_the_file_and_a_missing_directory_is_positioned(tmp_path):
     config = tmp_path / "portal.yaml"
     config.write_text(f"sources: [{EXAMPLES}]\ntemplates: overrides\n")
     run = build([], tmp_path / "site", "--config", str(config))
     assert run.returncode == 2 and f"{config}:2:" in run.stderr and "templates directory" in run.stderr
     (tmp_path / "overrides").mkdir()
-    (tmp_path / "overrides" / "topic.md.j2").write_text((REPO / "site_templates" / "topic.md.j2").read_text())
+    (tmp_path / "overrides" / "topic.html.j2").write_text((REPO / "site_templates" / "topic.html.j2").read_text())
     run = build([], tmp_path / "site", "--config", str(config))
     assert run.returncode == 0, run.stderr
     assert "How to request access." in (tmp_path / "site" / "topics" / "finance.campaign._protected.campaign-budget"
@@ -218,7 +231,9 @@ def test_schemas_read_as_people_read_them_with_the_raw_source_beside(site):
     sections = [part.split("</details>")[0] for part in page.split('class="smd-raw"')[1:]]
     assert len(sections) == 2 and all("<summary>Raw schema" in s and 'class="smd-source"' in s for s in sections)
     assert "health.fitness.Workout.avsc" in sections[1] and "WorkoutKind" in sections[1]
-    assert " data-search-exclude" in sections[1]
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    doc = next(d for d in index["docs"] if d["location"] == "topics/health.fitness._protected.workout/")
+    assert "WorkoutKind" not in doc["text"] and "GPS route" not in doc["text"], "search holds fields, not raw schemas"
 
 
 @pytest.mark.parametrize("avro_type, shown", [
