@@ -29,6 +29,7 @@ class Generated:
     catalog: dict = field(default_factory=dict)
     watch: list[str] = field(default_factory=list)
     stamp: str = ""  # the footer: when, by which version, from which commit of each source
+    cache: Path | None = None  # the page cache's folder (pages, history memo)
 
 
 def in_repo_terms(error: SpecError, repo: Path) -> tuple[str, SpecError]:
@@ -139,7 +140,9 @@ def generate(settings: dict, base: Path) -> Generated:
     sources, products, source_of, unreadable, estate = (loaded.sources, loaded.products, loaded.source_of,
                                                         loaded.unreadable, loaded.estate)
     commits = settings.get("history_commits")
-    history = in_background(history_jobs, loaded.policies, DEFAULT_COMMITS if commits is None else int(commits))
+    cache = cache_folder(settings)
+    history = in_background(history_jobs, loaded.policies, DEFAULT_COMMITS if commits is None else int(commits),
+                            cache / "history.json" if cache else None)
     repo_links, downloads, files = {}, {}, {}
     for p in products:
         spec = Path(p.spec_file).resolve()
@@ -164,7 +167,15 @@ def generate(settings: dict, base: Path) -> Generated:
     if estate.metrics:
         nav.append({"Chargeback": "chargeback.md"})
     return Generated(pages, renderer, nav, {"tags.md": TAGS_PAGE}, files, shown_document(catalog_document(estate)),
-                     [str(s.path) for s in sources], build_stamp(sources))
+                     [str(s.path) for s in sources], build_stamp(sources), cache)
+
+
+def cache_folder(settings: dict) -> Path | None:
+    """`cache: false` (`--no-cache`): none; a folder given; else one per estate in the user's cache."""
+    from .cache import default_folder
+
+    folder = settings.get("cache")
+    return None if folder is False else Path(folder) if folder else default_folder(settings)
 
 
 def build_stamp(sources) -> str:

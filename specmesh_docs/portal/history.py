@@ -4,6 +4,7 @@ the same schema verdicts). A source outside git has no history."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -26,7 +27,61 @@ class Entry:
         return any(c.severity == "breaking" for c in self.changes)
 
 
-def histories(source: Path, products: list, policies, limit: int = DEFAULT_COMMITS) -> dict[str, list[Entry]]:
+class Memo:
+    """Entries of earlier builds, by commit: what a commit changed in a spec, compared with its
+    parent under a given policy, never changes. A portal rebuilt after a merge compares only the
+    new commits. Kept in the page cache's folder as JSON; an unreadable file is an empty memo."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.known: dict[str, dict] = {}
+        self.used: dict[str, dict] = {}
+        if path is None:
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("specmesh") == _version() and isinstance(data.get("entries"), dict):
+                self.known = data["entries"]
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def get(self, key: str, commit: str, date: str) -> Entry | None:
+        from ..diff.compare import Change
+
+        raw = self.known.get(key)
+        try:
+            entry = Entry(commit, date, str(raw["version"]), [Change(str(c["severity"]), str(c["rule"]), str(c["domain"]),
+                                                                     str(c["message"])) for c in raw["changes"]])
+        except (TypeError, KeyError):
+            return None
+        self.used[key] = raw
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        self.used[key] = {"version": entry.version, "changes": [
+            {"severity": c.severity, "rule": c.rule, "domain": c.domain, "message": c.message} for c in entry.changes]}
+
+    def save(self) -> None:
+        """Only this build's entries stay: the memo is the size of the window, not of all history."""
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.path.parent, delete=False) as tmp:
+                json.dump({"specmesh": _version(), "entries": self.used}, tmp)
+            os.replace(tmp.name, self.path)
+        except OSError:
+            pass
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def histories(source: Path, products: list, policies, limit: int = DEFAULT_COMMITS,
+              memo: Memo | None = None) -> dict[str, list[Entry]]:
     """spec_file -> its entries, newest first; {} when the source is not in a git work tree."""
     root = repo_root(source)
     if root is None or not products or limit <= 0:
@@ -46,10 +101,15 @@ def histories(source: Path, products: list, policies, limit: int = DEFAULT_COMMI
             for commit, date, changed in log:
                 if not any(f == rel or f.startswith(folder + "/") or not folder for f in changed):
                     continue
-                after = reader.product(commit, rel, product.domain)
-                before = reader.product(f"{commit}^", rel, product.domain)
-                entries.append(Entry(commit, date, after.info.version if after else "",
-                                     _changes(before, after, policies)))
+                key = "\t".join((commit, rel, product.domain, repr(policies.for_spec(Path(product.spec_file)))))
+                entry = memo.get(key, commit, date) if memo else None
+                if entry is None:
+                    after = reader.product(commit, rel, product.domain)
+                    before = reader.product(f"{commit}^", rel, product.domain)
+                    entry = Entry(commit, date, after.info.version if after else "", _changes(before, after, policies))
+                    if memo:
+                        memo.put(key, entry)
+                entries.append(entry)
             out[product.spec_file] = entries
         return out
 
@@ -57,7 +117,7 @@ def histories(source: Path, products: list, policies, limit: int = DEFAULT_COMMI
 _SHARED: dict = {}  # set before the fork, read by the worker
 
 
-def in_background(jobs: list[tuple[Path, list]], policies, limit: int):
+def in_background(jobs: list[tuple[Path, list]], policies, limit: int, memo_path: Path | None = None):
     """Histories of several sources [(source, products)] on another core while the caller goes on
     (loading, linting and rendering need none of it); returns a function that waits for them. Inline
     on one core, or when threads run (`portal serve`): forking a threaded process is not safe."""
@@ -66,9 +126,11 @@ def in_background(jobs: list[tuple[Path, list]], policies, limit: int):
     from ..lint.runner import default_jobs
 
     def compute() -> dict[str, list[Entry]]:
+        memo = Memo(memo_path)
         out: dict[str, list[Entry]] = {}
         for source, products in jobs:
-            out.update(histories(source, products, policies, limit))
+            out.update(histories(source, products, policies, limit, memo))
+        memo.save()
         return out
 
     if limit <= 0 or not jobs or default_jobs() < 2 or threading.active_count() > 1:

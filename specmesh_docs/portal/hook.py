@@ -28,10 +28,11 @@ class Build:
         self.signature = ""
         self.keys: dict[str, str] = {}
         self.hits: dict[str, str] = {}
+        self.files = None  # MkDocs' Files: what this build writes
 
 
 def on_config(config):
-    from specmesh_docs.portal.cache import PageCache, default_folder
+    from specmesh_docs.portal.cache import PageCache
     from specmesh_docs.portal.generate import generate
 
     from mkdocs.exceptions import PluginError
@@ -51,9 +52,7 @@ def on_config(config):
     for path in generated.watch:
         if path not in config.watch:
             config.watch.append(path)
-    folder = settings.get("cache")
-    cache = PageCache(None if folder is False else Path(folder) if folder else default_folder(settings))
-    _BUILDS[id(config)] = Build(generated, cache)
+    _BUILDS[id(config)] = Build(generated, PageCache(generated.cache))
     return config
 
 
@@ -61,6 +60,7 @@ def on_files(files, config):
     from mkdocs.structure.files import File
 
     build = _BUILDS[id(config)]
+    build.files = files
     for path in build.pages:
         files.append(File.generated(config, path, content=""))  # the content comes from on_pre_page's reader
     for path, markdown in build.generated.markdown.items():
@@ -176,6 +176,27 @@ def on_post_build(config):
         return
     site = Path(config.site_dir)
     merge_into(site, documents(build.generated.pages))
-    (site / "catalog.json").write_text(json.dumps(build.generated.catalog, indent=1, ensure_ascii=False, default=str)
-                                       + "\n", encoding="utf-8")
+    (site / "catalog.json").write_text(json.dumps(build.generated.catalog, ensure_ascii=False, default=str)  # unindented:
+                                       + "\n", encoding="utf-8")  # the C encoder, 10x faster on 10,000 specs
     build.cache.keep_only_used()
+    if (config.extra.get("specmesh") or {}).get("in_place"):
+        sweep(site, {Path(f.abs_dest_path) for f in build.files} | {site / t for t in config.theme.static_templates}
+              | {site / "sitemap.xml.gz", site / "search" / "search_index.json", site / "catalog.json", site / "tags.json"})
+
+
+def sweep(site: Path, written: set[Path]) -> None:
+    """After a build in place: what the previous build wrote and this one did not (a removed spec's
+    pages) goes; hidden entries at the top stay, as MkDocs' own clean leaves them."""
+    import os
+
+    for folder, dirs, names in os.walk(site, topdown=False):
+        here = Path(folder)
+        top = here == site
+        for name in names:
+            path = here / name
+            if not (top and name.startswith(".")) and path not in written:
+                path.unlink()
+        for name in dirs:
+            path = here / name
+            if not (top and name.startswith(".")) and not path.is_symlink() and not any(path.iterdir()):
+                path.rmdir()
