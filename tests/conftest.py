@@ -42,3 +42,10 @@ def conformance() -> Path:
 def corpus(request) -> Path:
     """The SpecMesh scenarios: the project's twins always, SpecMesh's own specs when present."""
     return TWINS if request.param == "twins" else conformance_dir()
+
+
+def pytest_configure(config):
+    """The portal's page cache goes to a folder of this run, not the developer's ~/.cache."""
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="specmesh-test-cache-")

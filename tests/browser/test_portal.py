@@ -52,16 +52,21 @@ def test_home_shows_the_estate(browser, base_url):
     assert console_errors(browser) == []
 
 
-def test_search_a_field_and_follow_the_hit_to_its_topic(browser, base_url):
+@pytest.mark.parametrize("query, topic, shown", [
+    ("duration_s", "health.fitness._protected.workout", "duration_s"),  # a field
+    ("scoring", "health.life_enhancer._public.user-score", "scoring"),  # a tag
+    ("campaign-budget", "finance.campaign._protected.campaign-budget", "campaign-budget"),  # a topic's name
+], ids=["field", "tag", "topic"])
+def test_search_and_follow_the_first_hit_to_its_topic(browser, base_url, query, topic, shown):
     open_page(browser, base_url)
     box = wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
     box.click()
-    box.send_keys("duration_s")
+    box.send_keys(query)
     hit = wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".md-search-result__item a")))
-    browser.save_screenshot(str(OUTPUT / "search.png"))
+    browser.save_screenshot(str(OUTPUT / f"search-{query}.png"))
     hit.click()
-    wait(browser).until(lambda d: "health.fitness._protected.workout" in d.current_url)
-    assert "duration_s" in browser.find_element(By.TAG_NAME, "article").text
+    wait(browser).until(lambda d: topic in d.current_url)
+    assert shown in browser.find_element(By.TAG_NAME, "article").text
 
 
 @pytest.mark.parametrize("reader, topic, expected, css", [
@@ -72,7 +77,9 @@ def test_search_a_field_and_follow_the_hit_to_its_topic(browser, base_url):
     ("evil.corp", "health.fitness._protected.workout", "denied · reads", "smd-violation"),
 ])
 def test_access_matrix_cells(browser, base_url, reader, topic, expected, css):
-    open_page(browser, base_url + "access/")
+    open_page(browser, base_url + "access/")  # the overview: one row per domain, each a link to its matrix
+    browser.find_element(By.LINK_TEXT, topic.split(".")[0]).click()
+    wait(browser).until(lambda d: d.current_url.rstrip("/").endswith("access/" + topic.split(".")[0]))
     cell = browser.find_element(By.CSS_SELECTOR, f"td[data-reader='{reader}'][data-topic='{topic}']")
     assert cell.text == expected and css in cell.get_attribute("class").split()
     if css == "smd-violation":

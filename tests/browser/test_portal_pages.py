@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 PAGE_KINDS = {
     "home": "", "domain": "domains/finance/", "product": "products/finance.campaign/",
-    "topic": "topics/finance.campaign._public.sale/", "access": "access/", "pii": "pii/", "flows": "flows/",
+    "topic": "topics/finance.campaign._public.sale/", "access": "access/", "access matrix": "access/health/", "pii": "pii/", "flows": "flows/",
     "tags": "tags/", "problems": "problems/", "owners": "owners/", "changes": "changes/", "chargeback": "chargeback/",
 }
 RAW_MARKDOWN = ("](", "\\_", "\\.", "**", "|---")
