@@ -44,8 +44,18 @@ def corpus(request) -> Path:
     return TWINS if request.param == "twins" else conformance_dir()
 
 
+PORTAL_CACHE = "SPECMESH_PORTAL_CACHE"
+
+
 def pytest_configure(config):
-    """The portal's page cache goes to a folder of this run, not the developer's ~/.cache."""
+    """The portal's page caches go to a folder of this run, not the developer's ~/.cache (nor the
+    folder the developer's own SPECMESH_PORTAL_CACHE names)."""
     import tempfile
 
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="specmesh-test-cache-")
+    os.environ[PORTAL_CACHE] = tempfile.mkdtemp(prefix="specmesh-test-portal-cache-")
+
+
+def hermetic_env(extra: dict | None = None) -> dict:
+    """The environment without the developer's SPECMESH_* settings (this run's portal cache kept)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECMESH_") or k == PORTAL_CACHE}
+    return {**env, **(extra or {})}

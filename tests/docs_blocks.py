@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import hermetic_env
+
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs" / "content").glob("*.md"))]
 _BLOCK = re.compile(r"(<!-- needs: (?P<needs>[a-z]+) -->\n)?```console\n(?P<body>.*?)```", re.S)
@@ -61,7 +63,7 @@ def run_block(block: Block, cwd: Path, env_extra: dict[str, str] | None = None) 
     for i, (command, code) in enumerate(block.commands):
         script += [command, f"rc=$?; if [ $rc -ne {code} ]; then echo \"{block}: command {i + 1} gave exit $rc, "
                             f"not {code}\" >&2; exit 97; fi"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECMESH_")}  # hermetic
+    env = hermetic_env()
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(env_extra or {})
     return subprocess.run(["bash", "-c", "\n".join(script)], cwd=cwd, capture_output=True, text=True, env=env,

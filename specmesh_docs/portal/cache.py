@@ -14,11 +14,13 @@ FORMAT = "1"  # bump when what a key covers changes
 
 
 def default_folder(settings: dict) -> Path:
-    """Per estate (its sources, templates and title), under the user's cache directory."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    ident = "\n".join([*map(str, settings.get("sources") or []), str(settings.get("templates") or ""),
-                       str(settings.get("title") or "")])
-    return base / "specmesh_docs" / "portal" / hashlib.sha256(ident.encode()).hexdigest()[:16]
+    """Per estate (its sources, templates and title), under $SPECMESH_PORTAL_CACHE (a CI cache,
+    say), else the user's cache directory."""
+    root = os.environ.get("SPECMESH_PORTAL_CACHE")
+    base = Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "specmesh_docs" / "portal"
+    identity = "\n".join([*map(str, settings.get("sources") or []), str(settings.get("templates") or ""),
+                          str(settings.get("title") or "")])
+    return base / hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
 def digest(*parts: str) -> str:

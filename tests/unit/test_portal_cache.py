@@ -60,7 +60,7 @@ def test_unchanged_pages_come_from_the_cache_and_the_cache_holds_one_site(estate
     entries = [p for p in entries if p.is_file()]
     pages = sum(1 for _ in (tmp_path / "site").rglob("index.html")) - 1  # all but the Tags page (Markdown)
     assert len(entries) == pages
-    poisoned = next(p for p in entries if "finance.campaign._public.sale" in p.read_text())
+    poisoned = next(p for p in entries if "<title>finance.campaign._public.sale " in p.read_text())
     poisoned.write_text(poisoned.read_text().replace("Impact of a change", "Poisoned cache entry"))
     build([estate], tmp_path / "again", "--cache", str(cache))
     topic = (tmp_path / "again" / "topics" / "finance.campaign._public.sale" / "index.html").read_text()

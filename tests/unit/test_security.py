@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import EXAMPLES, REPO, hermetic_env
 
 SECRETS = {  # one marker per credential slot; none may appear in any output
     "sasl": "SEKRET-SASL-7f3a", "jaas": "SEKRET-JAAS-91bc", "registry": "SEKRET-REGISTRY-2d4e",
@@ -21,7 +21,7 @@ SECRETS = {  # one marker per credential slot; none may appear in any output
 
 
 def specmesh(*args: str, env: dict | None = None, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SPECMESH_")}
+    base = hermetic_env()
     return subprocess.run([sys.executable, "-m", "specmesh_docs", *args], capture_output=True, text=True, cwd=cwd,
                           env={**base, **(env or {})}, timeout=timeout)
 
