@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 FORMAT = "1"  # bump when what a key covers changes
+PENDING = 256  # pages queued for the writer thread
 
 
 def default_folder(settings: dict) -> Path:
@@ -37,6 +39,8 @@ class PageCache:
         self.folder = folder / "pages" if folder else None
         self.used: set[str] = set()
         self.hits = self.misses = 0
+        self._writer = None  # one thread: writing (I/O, no GIL) overlaps rendering the next page
+        self._pending = threading.BoundedSemaphore(PENDING)
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / key
@@ -54,11 +58,32 @@ class PageCache:
         return text
 
     def put(self, key: str, html: str) -> None:
-        """Atomic (a concurrent build reads a whole page or none); a cache that cannot be written
-        only costs speed."""
         if self.folder is None:
             return
+        if self._writer is None:  # made late: the history worker forks earlier, from a single-threaded process
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="specmesh-page-cache")
+        self._pending.acquire()  # at most PENDING pages wait in memory, however large the estate
+        self._writer.submit(self._write, key, html)
+
+    def close(self) -> None:
+        """Waits for the pages being written."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+
+    def _write(self, key: str, html: str) -> None:
+        """Atomic (a concurrent build reads a whole page or none); a cache that cannot be written
+        only costs speed."""
         path = self._path(key)
+        try:
+            self._store(path, html)
+        finally:
+            self._pending.release()
+
+    @staticmethod
+    def _store(path: Path, html: str) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as tmp:
@@ -69,6 +94,7 @@ class PageCache:
 
     def keep_only_used(self) -> None:
         """Pages of earlier builds that this one did not use go: the cache stays the size of one site."""
+        self.close()
         if self.folder is None or not self.folder.is_dir():
             return
         for sub in self.folder.iterdir():

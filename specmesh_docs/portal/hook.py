@@ -53,6 +53,9 @@ def on_config(config):
         if path not in config.watch:
             config.watch.append(path)
     _BUILDS[id(config)] = Build(generated, PageCache(generated.cache))
+    import gc
+
+    gc.freeze()  # the model lives until the build ends: the collector need not walk it again for every page
     return config
 
 
@@ -91,7 +94,9 @@ def site_signature(config, nav) -> str:
              "nav": str(nav), "theme": theme, "locale": str(config.theme.get("locale")), "custom": custom_files,
              "config": {k: config.get(k) for k in ("site_name", "site_url", "site_description", "site_author",
                                                    "repo_url", "repo_name", "edit_uri", "copyright",
-                                                   "use_directory_urls", "extra", "extra_css", "extra_javascript")},
+                                                   "use_directory_urls", "extra_css", "extra_javascript")},
+             "extra": {**config.extra, "specmesh": {k: v for k, v in (config.extra.get("specmesh") or {}).items()
+                                                    if k != "in_place"}},  # how the site is written, not what
              "plugins": list(config.plugins)}
     return json.dumps(parts, sort_keys=True, default=str)
 

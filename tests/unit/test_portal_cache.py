@@ -62,9 +62,10 @@ def test_unchanged_pages_come_from_the_cache_and_the_cache_holds_one_site(estate
     assert len(entries) == pages
     poisoned = next(p for p in entries if "<title>finance.campaign._public.sale " in p.read_text())
     poisoned.write_text(poisoned.read_text().replace("Impact of a change", "Poisoned cache entry"))
-    build([estate], tmp_path / "again", "--cache", str(cache))
-    topic = (tmp_path / "again" / "topics" / "finance.campaign._public.sale" / "index.html").read_text()
-    assert "Poisoned cache entry" in topic, "an unchanged page is copied from the cache, not rendered"
+    for out in ("again", "site"):  # into an empty folder, and in place
+        build([estate], tmp_path / out, "--cache", str(cache))
+        topic = (tmp_path / out / "topics" / "finance.campaign._public.sale" / "index.html").read_text()
+        assert "Poisoned cache entry" in topic, f"{out}: an unchanged page is copied from the cache, not rendered"
     shutil.rmtree(cache)  # the user may delete it: the next build is cold and right
     build([estate], tmp_path / "after", "--cache", str(cache))
     assert "Poisoned cache entry" not in (tmp_path / "after" / "topics" / "finance.campaign._public.sale"
