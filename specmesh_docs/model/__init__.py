@@ -47,6 +47,7 @@ def load_spec(path: str | Path, root: str | Path | None = None, files: Files | N
         files = Files(Path(root) if root else find_confinement(given.parent), limits)
     if not path.is_relative_to(files.confine):  # a symlinked spec is held to where it is found, not where it points
         raise SpecError(f"is a symlink to a file outside the spec root {display(files.confine)}", Position(display(given)))
+    files.begin_spec()
     doc = load_document(path, files)
     resolver = Resolver(files, path.resolve(), doc, base)
     return Mapper(doc, resolver, display(path), principal_format, domain_from, v2_operations).product()

@@ -65,6 +65,12 @@ class Files:
         self.limits = limits
         self._cache: dict[Path, object] = {}
         self.paths: dict[str, Path] = {}  # shown name -> real path, to resolve refs inside files
+        self._spec_files: set[Path] = set()  # what the spec being loaded has read (the limit is per spec)
+
+    def begin_spec(self) -> None:
+        """A new spec: the file limit counts the files one spec reads, cached or not, so many specs
+        can share one cache (a portal source with thousands of specs) and each keeps its limit."""
+        self._spec_files = set()
 
     @property
     def read_paths(self) -> set[Path]:
@@ -81,10 +87,12 @@ class Files:
     def read(self, path: Path, at: Position) -> object:
         """Parsed content of a file (positioned values, or text for .proto)."""
         real = self.check_inside(path, at)
+        if real not in self._spec_files:
+            if len(self._spec_files) >= self.limits.max_ref_files:
+                raise SpecError(f"more than {self.limits.max_ref_files} referenced files", at)
+            self._spec_files.add(real)
         if real in self._cache:
             return self._cache[real]
-        if len(self._cache) >= self.limits.max_ref_files:
-            raise SpecError(f"more than {self.limits.max_ref_files} referenced files", at)
         suffix = real.suffix.lower()
         if suffix not in STRUCTURED and suffix not in TEXT:
             raise SpecError(f"cannot read {path.name}: unsupported file type {suffix or '(none)'}", at)

@@ -170,3 +170,30 @@ operations:
         assert owned == [owns] and read == [consumes]
     else:  # the client reads the replies; the reply channel is not its own
         assert any(n.endswith("_public.quotes") for n in read) and not any(n.endswith("_public.quotes") for n in owned)
+
+
+def _spec_with_refs(folder, name: str, refs: int) -> None:
+    channels = "".join(f"  _public.t{i}:\n    publish:\n      message:\n        payload: {{$ref: '{name}-{i}.json'}}\n"
+                       for i in range(refs))
+    (folder / f"{name}-api.yaml").write_text(f"asyncapi: '2.6.0'\nid: 'urn:acme.{name}'\ninfo: {{title: x, version: '1'}}\n"
+                                             f"channels:\n{channels}")
+    for i in range(refs):
+        (folder / f"{name}-{i}.json").write_text('{"type": "object"}')
+
+
+def test_the_referenced_file_limit_holds_per_spec_also_when_specs_share_a_cache(tmp_path):
+    """Limits.max_ref_files is what one spec may pull in; a portal source shares one file cache
+    between thousands of specs, which must not add up to one spec's limit."""
+    from specmesh_docs.errors import SpecError
+    from specmesh_docs.model import Files, Limits
+
+    for n in range(4):
+        _spec_with_refs(tmp_path, f"p{n}", 2)  # 3 files each (the spec and two schemas), 12 in all
+    files = Files(tmp_path, Limits(max_ref_files=3))
+    for n in range(4):
+        product = load_spec(tmp_path / f"p{n}-api.yaml", root=tmp_path, files=files)
+        assert product.problems == [] and all(t.value is not None for t in product.topics)
+    _spec_with_refs(tmp_path, "big", 3)  # 4 files: over the limit of one spec
+    product = load_spec(tmp_path / "big-api.yaml", root=tmp_path, files=files)
+    assert [str(p.message) for p in product.problems] == ["more than 3 referenced files"]
+    assert all(isinstance(p, SpecError) and p.pos and p.pos.line > 0 for p in product.problems)
