@@ -142,8 +142,8 @@ def build_pages(estate: Estate, title: str, unreadable: list | None = None) -> l
         pages.append(Page(domain_path(d), "domain.html.j2", {"domain": d, "products": products, "estate": estate},
                           title=f"Domain {d}", search=" ".join(p.domain for p in products)))
         pages.append(Page(f"flows/{slug(d)}.md", "flows.html.j2", flows(estate, d), title=f"Flows {d}", search=None))
-        pages.append(Page(f"access/{slug(d)}.md", "access.html.j2", access(estate, d), title=f"Access matrix: {d}",
-                          search=None))
+        pages += paginated(f"access/{slug(d)}.md", "access.html.j2", f"Access matrix: {d}", access(estate, d)["sections"],
+                           {"estate": estate, "domain": d}, key="sections", per_page=PER_PAGE // 10)
     for v in estate.topics.values():
         pages.append(Page(topic_path(v.name), "topic.html.j2", topic(estate, v), title=v.name, tags=list(v.topic.tags),
                           search=topic_search_text(v)))
