@@ -191,17 +191,20 @@ def on_post_build(config):
 
 def sweep(site: Path, written: set[Path]) -> None:
     """After a build in place: what the previous build wrote and this one did not (a removed spec's
-    pages) goes; hidden entries at the top stay, as MkDocs' own clean leaves them."""
+    pages) goes; hidden entries at the top stay, as MkDocs' own clean leaves them. Only folders that
+    lost something are looked at again (one stat per file, not one listing per folder)."""
     import os
 
+    touched: set[str] = set()
     for folder, dirs, names in os.walk(site, topdown=False):
-        here = Path(folder)
-        top = here == site
+        top = folder == str(site)
         for name in names:
-            path = here / name
+            path = Path(folder, name)
             if not (top and name.startswith(".")) and path not in written:
                 path.unlink()
+                touched.add(folder)
         for name in dirs:
-            path = here / name
-            if not (top and name.startswith(".")) and not path.is_symlink() and not any(path.iterdir()):
-                path.rmdir()
+            path = os.path.join(folder, name)
+            if path in touched and not (top and name.startswith(".")) and not os.listdir(path):
+                os.rmdir(path)
+                touched.add(folder)

@@ -23,7 +23,9 @@ def build(sources: list[Path], out: Path, *extra: str) -> None:
 
 
 def tree(site: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    """Every file and folder (an empty folder a rebuild left behind counts), hidden ones aside."""
+    return {str(p.relative_to(site)): p.read_bytes() if p.is_file() else b"(folder)"
+            for p in sorted(site.rglob("*")) if not p.relative_to(site).parts[0].startswith(".")}
 
 
 def assert_same_site(a: Path, b: Path) -> None:
