@@ -8,8 +8,8 @@ untiered topics with grant tags); nobody else for `_private`.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .model.naming import EVERYONE, owner_of as domain_owner_of
 

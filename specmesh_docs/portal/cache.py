@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 from pathlib import Path
 
 FORMAT = "1"  # bump when what a key covers changes
 PENDING = 256  # pages queued for the writer thread
+MAX_PAGE_BYTES = 64 * 1024 * 1024
 
 
 def default_folder(settings: dict) -> Path:
@@ -49,8 +49,11 @@ class PageCache:
         if self.folder is None:
             return None
         self.used.add(key)
+        path = self._path(key)
         try:
-            text = self._path(key).read_text(encoding="utf-8")
+            if path.stat().st_size > MAX_PAGE_BYTES:  # not a page this tool wrote: render it again
+                raise OSError
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             self.misses += 1
             return None
@@ -84,11 +87,10 @@ class PageCache:
 
     @staticmethod
     def _store(path: Path, html: str) -> None:
+        from ..writing import write_whole
+
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as tmp:
-                tmp.write(html)
-            os.replace(tmp.name, path)
+            write_whole(path, html)
         except OSError:
             return
 

@@ -38,12 +38,15 @@ class Memo:
         self.used: dict[str, dict] = {}
         if path is None:
             return
+        from ..errors import SpecError
+        from ..jsondoc import read_json
+
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("specmesh") == _version() and isinstance(data.get("entries"), dict):
-                self.known = data["entries"]
-        except (OSError, ValueError, AttributeError):
-            pass
+            data = read_json(path, "history memo") if path.is_file() else {}
+        except SpecError:  # too large, too deep, not JSON: compared again, and rewritten
+            data = {}
+        if isinstance(data, dict) and data.get("specmesh") == _version() and isinstance(data.get("entries"), dict):
+            self.known = data["entries"]
 
     def get(self, key: str, commit: str, date: str) -> Entry | None:
         from ..diff.compare import Change
@@ -63,13 +66,12 @@ class Memo:
 
     def save(self) -> None:
         """Only this build's entries stay: the memo is the size of the window, not of all history."""
+        from ..writing import write_whole
+
         if self.path is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.path.parent, delete=False) as tmp:
-                json.dump({"specmesh": _version(), "entries": self.used}, tmp)
-            os.replace(tmp.name, self.path)
+            write_whole(self.path, json.dumps({"specmesh": _version(), "entries": self.used}))
         except OSError:
             pass
 

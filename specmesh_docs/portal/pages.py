@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -142,18 +141,19 @@ def build_pages(estate: Estate, title: str, unreadable: list | None = None) -> l
         pages.append(Page(domain_path(d), "domain.html.j2", {"domain": d, "products": products, "estate": estate},
                           title=f"Domain {d}", search=" ".join(p.domain for p in products)))
         pages.append(Page(f"flows/{slug(d)}.md", "flows.html.j2", flows(estate, d), title=f"Flows {d}", search=None))
-        pages += paginated(f"access/{slug(d)}.md", "access.html.j2", f"Access matrix: {d}", access(estate, d)["sections"],
+        pages += paginated(f"access/{slug(d)}.md", "access.html.j2", f"Access matrix: {d}", access_sections(estate, d),
                            {"estate": estate, "domain": d}, key="sections", per_page=PER_PAGE // 10)
     for v in estate.topics.values():
         pages.append(Page(topic_path(v.name), "topic.html.j2", topic(estate, v), title=v.name, tags=list(v.topic.tags),
                           search=topic_search_text(v)))
+    found = problems(estate)
     pages += [
         Page("access.md", "access.html.j2", access_overview(estate), title="Access matrix", search=None),
         *paginated("pii.md", "pii.html.j2", "PII map", estate.pii_rows(),
                    {"suspects": estate.suspect_rows(), "estate": estate}, search=lambda rows: " ".join(f.name for f, _ in rows)),
         Page("flows.md", "flows.html.j2", flows(estate, None), title="Flow graph", search=None),
-        *paginated("problems.md", "problems.html.j2", "Problems", problems(estate)["rows"],
-                   {**problems(estate), "unreadable": unreadable or []}),
+        *paginated("problems.md", "problems.html.j2", "Problems", found.pop("rows"),
+                   {**found, "unreadable": unreadable or []}),
         *paginated("owners.md", "owners.html.j2", "Owners", owners(estate), {}, key="owners",
                    search=lambda rows: " ".join(o["name"] for o in rows)),
     ]
@@ -171,8 +171,7 @@ def paginated(path: str, template: str, title: str, rows: list, context: dict, k
     paths = [path if n == 1 else f"{path[:-3]}/{n}.md" for n in range(1, len(chunks) + 1)]
     pages = []
     for n, chunk in enumerate(chunks, 1):
-        first = {k: v for k, v in context.items()} if n == 1 else {k: ([] if isinstance(v, list) else v)
-                                                                     for k, v in context.items()}
+        first = context if n == 1 else {k: [] if isinstance(v, list) else v for k, v in context.items()}
         pager = {"current": n, "pages": list(enumerate(paths, 1))}
         pages.append(Page(paths[n - 1], template, {**first, key: chunk, "pages": pager},
                           title=title if n == 1 else f"{title} ({n})", search=search(chunk) if search else None))
@@ -252,8 +251,9 @@ def topic(estate: Estate, v: TopicView) -> dict:
             "schemas": [(label, s) for label, s in (("Key", t.key), ("Value", t.value)) if s is not None]}
 
 
-def access(estate: Estate, domain: str) -> dict:
-    """Per owner product of `domain`: its topics as columns; rows are the owner, every grantee and every consumer."""
+def access_sections(estate: Estate, domain: str) -> list[tuple]:
+    """(product, its topic views, grid) per owner product of `domain`: its topics as columns; rows are
+    the owner, every grantee and every consumer."""
     sections = []
     for p in estate.by_domain.get(domain, []):
         views = [estate.topics[t.name] for t in p.topics if t.name in estate.topics]
@@ -272,7 +272,7 @@ def access(estate: Estate, domain: str) -> dict:
         grid.append(("any other principal", [cell(v.name, "public" if v.readers == ["*"] else DENIED, False)
                                              for v in views]))
         sections.append((p, views, grid))
-    return {"sections": sections, "estate": estate, "domain": domain}
+    return sections
 
 
 def access_overview(estate: Estate) -> dict:

@@ -245,3 +245,49 @@ def test_registry_answers(work, capsys, answer, status):
     with serve({"*": route}) as url:
         run(["provision", "x-api.yaml", "--policy-from-repo", "--bootstrap-server", "127.0.0.1:1", "--dry-run",
              "--connect-timeout", "1", "--schema-registry", url], folder, capsys)
+
+
+def _committed_spec(folder: Path) -> None:
+    """The fuzz spec in a git repository with one commit, made with fixed names and dates: the same
+    commit id, so the same history-memo keys, in every folder."""
+    import subprocess
+
+    (folder / ".git").rmdir()
+    (folder / "x-api.yaml").write_text(SPEC.replace("FORMAT", FORMATS["json"]).replace("EXT", "json"))
+    (folder / "schema").mkdir()
+    (folder / "schema" / "s.json").write_text('{"type": "object", "properties": {"id": {"type": "string"}}}')
+    env = {"PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "f", "GIT_AUTHOR_EMAIL": "f@acme.example",
+           "GIT_COMMITTER_NAME": "f", "GIT_COMMITTER_EMAIL": "f@acme.example",
+           "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "spec"]):
+        subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def memo_keys(tmp_path_factory) -> list[str]:
+    """The keys a real build writes into the history memo (the hostile memos below are served under them)."""
+    import subprocess
+    import sys
+
+    folder = fresh(tmp_path_factory.mktemp("memo"), "real")
+    _committed_spec(folder)
+    subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", ".", "--out", "site", "--cache", "cache"],
+                   cwd=folder, check=True, capture_output=True)
+    keys = list(json.loads((folder / "cache" / "history.json").read_text())["entries"])
+    assert keys, "the real build memoised its history"
+    return keys
+
+
+@FUZZ
+@given(doc=DOCS, shaped=st.booleans())
+def test_portal_history_memos(work, capsys, memo_keys, doc, shaped):
+    """The page cache's history memo, whatever it holds: a build that ends with a code from the table,
+    and memo text shown escaped (the fuzz checks the code and the output; test_robustness the page)."""
+    from specmesh_docs import __version__
+
+    folder = fresh(work, f"m{next(_counter)}")
+    _committed_spec(folder)
+    (folder / "cache").mkdir()
+    memo = {"specmesh": __version__, "entries": {key: doc for key in memo_keys}} if shaped else doc
+    (folder / "cache" / "history.json").write_text(json.dumps(memo, default=str))
+    run(["portal", "build", ".", "--out", "site", "--cache", "cache"], folder, capsys)

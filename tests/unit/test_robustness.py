@@ -289,3 +289,32 @@ def test_a_broken_schema_file_is_reported_once_not_again_as_a_missing_schema(tmp
     out = specmesh("lint", ".", cwd=tmp_path)
     assert out.returncode == 1 and "schema/x.avsc" in out.stdout, out.stdout
     assert "no value schema" not in out.stdout and "no key and no value" not in out.stdout, out.stdout
+
+
+def test_a_hostile_page_cache_costs_a_render_never_a_crash_and_its_history_text_is_escaped(tmp_path):
+    """The cache folder is read back on the next build: a history memo too deep, of the wrong shape or
+    holding markup, and page entries that are not text, are compared or rendered again, or shown escaped."""
+    import json
+
+    from tests.unit.test_properties import _committed_spec
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    _committed_spec(repo)
+    assert specmesh("portal", "build", ".", "--out", "site", "--cache", "cache", cwd=repo).returncode == 0
+    memo = json.loads((repo / "cache" / "history.json").read_text())
+    for entry in memo["entries"].values():
+        entry["changes"] = [{"severity": "<b>x", "rule": "R", "domain": "d", "message": "<script>alert(1)</script>"}]
+    (repo / "cache" / "history.json").write_text(json.dumps(memo))
+    for page in (repo / "cache" / "pages").rglob("*"):
+        if page.is_file():
+            page.write_bytes(b"\xff\xfe not a page")
+    out = specmesh("portal", "build", ".", "--out", "site", "--cache", "cache", cwd=repo)
+    assert out.returncode == 0, out.stderr
+    product = (repo / "site" / "products" / "acme.fuzz" / "index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in product and "<script>alert(1)" not in product
+    assert "not a page" not in product
+    (repo / "cache" / "history.json").write_text(DEEP)
+    out = specmesh("portal", "build", ".", "--out", "site", "--cache", "cache", cwd=repo)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
