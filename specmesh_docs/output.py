@@ -71,6 +71,14 @@ def one_line(text: str) -> str:
     return str(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
+def markdown_text(text: str) -> str:
+    """A value inside Markdown (a table cell, a line): no markup, no HTML, no line breaks."""
+    out = one_line(text)
+    for ch in "\\`*_{}[]()<>#+!|~":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
 def visible(text: str) -> str:
     """Control characters as `\\uXXXX`; newlines and tabs kept."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from . import UNCHECKED
@@ -59,3 +60,46 @@ def protobuf_problems(old, new) -> list[tuple[str, str, str]]:
         reason = (out.stderr or out.stdout).strip().splitlines()
         return [(UNCHECKED, "", f"buf could not build the schemas ({reason[0][:160] if reason else 'no reason given'})")]
     return found
+
+
+@lru_cache(maxsize=256)
+def compiled(text: str) -> bytes:
+    """A .proto as a serialized FileDescriptorSet, compiled by buf in a private folder with a
+    configuration of its own (buf looks for a buf.yaml upwards, and a shared temp dir's parent is
+    anyone's to write). Raises ValueError with buf's first line when it does not compile."""
+    buf = buf_command()
+    if buf is None:
+        raise ValueError("buf is not installed (pip install 'specmesh_docs[verify]')")
+    with tempfile.TemporaryDirectory(prefix="specmesh-proto-") as tmp:
+        (Path(tmp) / "buf.yaml").write_text("version: v2\nmodules:\n  - path: src\n", encoding="utf-8")
+        (Path(tmp) / "src").mkdir()
+        (Path(tmp) / "src" / "schema.proto").write_text(text, encoding="utf-8")
+        try:
+            built = subprocess.run([buf, "build", ".", "-o", "image.binpb"], cwd=tmp, capture_output=True,
+                                   text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ValueError(f"buf build did not run: {exc}") from None
+        if built.returncode != 0:
+            reason = (built.stderr or built.stdout).strip().splitlines()
+            raise ValueError(f"buf cannot compile the schema: {reason[0][:200] if reason else 'no reason given'}")
+        return (Path(tmp) / "image.binpb").read_bytes()
+
+
+def message_class(text: str, full_name: str):
+    """The message class of `full_name` (package.Message; the first message when it names none) in
+    the .proto `text`, built at run time: no generated code. Returns (class, its index among the
+    file's top-level messages)."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    files = descriptor_pb2.FileDescriptorSet.FromString(compiled(text))
+    pool = descriptor_pool.DescriptorPool()
+    for f in files.file:
+        pool.Add(f)
+    last = files.file[-1]
+    names = [m.name for m in last.message_type]
+    if not names:
+        raise ValueError("the schema declares no message")
+    short = full_name.rpartition(".")[2]
+    index = names.index(short) if short in names else 0
+    qualified = f"{last.package}.{names[index]}" if last.package else names[index]
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName(qualified)), index

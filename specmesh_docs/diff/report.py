@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..output import one_line
+from ..output import markdown_text, one_line
 from .run import DiffResult
 
 MARK = {"breaking": "BREAKING", "risky": "risky", "safe": "safe", "accepted": "accepted"}
@@ -39,27 +39,19 @@ def to_json(result: DiffResult) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def _md(text: str) -> str:
-    """A spec value inside a Markdown table cell: no markup, no HTML, no line breaks."""
-    out = one_line(text)
-    for ch in "\\`*_{}[]()<>#+!|~":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 def to_markdown(result: DiffResult) -> str:
     n = result.counts()
     head = "**Breaking changes**" if n["breaking"] else "No breaking changes"
     lines = [f"### specmesh diff: {head}", "",
-             f"`{_md(result.base.shown())}` -> `{_md(result.head.shown())}`: {n['breaking']} breaking, {n['risky']} risky, "
+             f"`{markdown_text(result.base.shown())}` -> `{markdown_text(result.head.shown())}`: {n['breaking']} breaking, {n['risky']} risky, "
              f"{n['safe']} safe, {n['accepted']} accepted", ""]
     if result.changes:
         lines += ["| | product | rule | change | affects |", "|---|---|---|---|---|"]
         icon = {"breaking": "❌", "risky": "⚠️", "safe": "✅", "accepted": "☑️"}
         for c in result.changes:
-            note = f" (accepted: {_md(c.reason)})" if c.reason else ""
-            lines.append(f"| {icon[c.severity]} {c.severity} | {_md(c.domain)} | {c.rule} | {_md(c.message)}{note} | "
-                         f"{_md(', '.join(c.affected))} |")
+            note = f" (accepted: {markdown_text(c.reason)})" if c.reason else ""
+            lines.append(f"| {icon[c.severity]} {c.severity} | {markdown_text(c.domain)} | {c.rule} | {markdown_text(c.message)}{note} | "
+                         f"{markdown_text(', '.join(c.affected))} |")
     return "\n".join(lines) + "\n"
 
 

@@ -288,6 +288,13 @@ class Mapper:
                 strategy = mkafka.get("schemaLookupStrategy")
                 if isinstance(strategy, str) and strategy:
                     topic.subject_strategy = strategy
+            unknown = msg.get("x-specmesh-unknown-fields")
+            if unknown is not None:
+                if unknown in ("accept", "reject"):
+                    topic.reject_unknown_fields = unknown == "reject"
+                else:
+                    self._sink.append(SpecError("'x-specmesh-unknown-fields' is accept or reject",
+                                                msg.pos("x-specmesh-unknown-fields")))
             examples = msg.get("examples")
             if isinstance(examples, list):
                 topic.examples = [e.get("payload", e) if isinstance(e, dict) else e for e in examples]

@@ -45,6 +45,7 @@ class Topic:
     operation_id: str | None = None
     message_name: str = ""
     subject_strategy: str = "TopicNameStrategy"
+    reject_unknown_fields: bool = False  # x-specmesh-unknown-fields: reject on the message (verify, Protobuf)
     examples: list = field(default_factory=list)
     node: object = field(default=None, repr=False, compare=False)  # the channel as parsed (positions)
     unreadable: list = field(default_factory=list, compare=False)  # "key"/"value": declared, failed to read (a problem)

@@ -21,7 +21,7 @@ KAFKA_PYTHON = {"bootstrap.servers": "bootstrap_servers", "security.protocol": "
                 "ssl.key.password": "ssl_password", "client.id": "client_id"}
 
 
-def _offsets(cluster, partitions: dict[str, int]) -> tuple[dict, dict]:
+def offsets(cluster, partitions: dict[str, int]) -> tuple[dict, dict]:
     """(earliest, latest) offsets per (topic, partition), two batched requests."""
     from confluent_kafka import TopicPartition
     from confluent_kafka.admin import OffsetSpec
@@ -37,7 +37,7 @@ def _offsets(cluster, partitions: dict[str, int]) -> tuple[dict, dict]:
     return out[0], out[1]
 
 
-def _partition_counts(cluster, names: list[str]) -> dict[str, int]:
+def partition_counts(cluster, names: list[str]) -> dict[str, int]:
     metadata = cluster.request(lambda: cluster.admin.list_topics(timeout=cluster.timeout), "list topics")
     return {n: len(metadata.topics[n].partitions) for n in names if n in metadata.topics}
 
@@ -65,8 +65,8 @@ def log_dir_bytes(settings: dict[str, str], topics: list[str]) -> dict[str, int]
 
 def storage_report(products, cluster, settings: dict[str, str]) -> dict:
     names = [t.name for p in products for t in p.topics]
-    counts = _partition_counts(cluster, names)
-    earliest, latest = _offsets(cluster, counts)
+    counts = partition_counts(cluster, names)
+    earliest, latest = offsets(cluster, counts)
     sizes = log_dir_bytes(settings, list(counts))
     report = {"version": 1, "kind": "specmesh-storage", "bytes_include_replicas": True, "products": []}
     grand = {"bytes": 0, "records": 0, "topics": 0}
@@ -84,27 +84,47 @@ def storage_report(products, cluster, settings: dict[str, str]) -> dict:
     return report
 
 
-def consumption_report(products, cluster) -> dict:
+def group_offsets(cluster, names: set[str]) -> tuple[list[str], dict, dict[str, dict[tuple[str, int], int]]]:
+    """Every consumer group this principal may describe: (ids, descriptions, committed offsets on the
+    topics `names`). The offset requests go out together (the API takes one group per request)."""
     from confluent_kafka import ConsumerGroupTopicPartitions
 
-    names = {t.name for p in products for t in p.topics}
-    counts = _partition_counts(cluster, sorted(names))
-    earliest, latest = _offsets(cluster, counts)
     listing = cluster.wait(cluster.request(lambda: cluster.admin.list_consumer_groups(request_timeout=cluster.timeout),
                                             "list consumer groups"), "list consumer groups")
     group_ids = sorted(g.group_id for g in listing.valid)
     described = {}
     if group_ids:
         futures = cluster.request(lambda: cluster.admin.describe_consumer_groups(group_ids, request_timeout=cluster.timeout),
-                                "describe consumer groups")
+                                  "describe consumer groups")
         described = {g: cluster.wait(f, f"describe group {g}") for g, f in futures.items()}
+    pending = {g: next(iter(cluster.request(lambda g=g: cluster.admin.list_consumer_group_offsets(
+        [ConsumerGroupTopicPartitions(g)], request_timeout=cluster.timeout), f"offsets of group {g}").values()))
+        for g in group_ids}
     committed: dict[str, dict[tuple[str, int], int]] = {}
-    for g in group_ids:  # the API takes one group per request
-        futures = cluster.request(lambda: cluster.admin.list_consumer_group_offsets(
-            [ConsumerGroupTopicPartitions(g)], request_timeout=cluster.timeout), f"offsets of group {g}")
-        result = cluster.wait(next(iter(futures.values())), f"offsets of group {g}")
+    for g, future in pending.items():
+        result = cluster.wait(future, f"offsets of group {g}")
         committed[g] = {(tp.topic, tp.partition): tp.offset for tp in result.topic_partitions
                         if tp.topic in names and tp.offset >= 0}
+    return group_ids, described, committed
+
+
+def readers_of(topic: str, described: dict, committed: dict) -> list[str]:
+    """Groups with committed offsets on `topic`, or members assigned its partitions."""
+    return [g for g, offsets in committed.items()
+            if any(t == topic for t, _ in offsets) or members_on(described.get(g), topic)]
+
+
+def members_on(desc, topic: str) -> list:
+    """The members of a described group assigned partitions of `topic`."""
+    return [m for m in (desc.members if desc else [])
+            if any(tp.topic == topic for tp in (m.assignment.topic_partitions if m.assignment else []))]
+
+
+def consumption_report(products, cluster) -> dict:
+    names = {t.name for p in products for t in p.topics}
+    counts = partition_counts(cluster, sorted(names))
+    earliest, latest = offsets(cluster, counts)
+    group_ids, described, committed = group_offsets(cluster, names)
     report = {"version": 1, "kind": "specmesh-consumption", "products": []}
     grand = {"consumer_groups": 0, "lag": 0, "uncommitted_records": 0}
     for p in products:
@@ -115,8 +135,7 @@ def consumption_report(products, cluster) -> dict:
             groups = []
             for g in group_ids:
                 desc = described.get(g)
-                members = [m for m in (desc.members if desc else [])
-                           if any(tp.topic == t.name for tp in (m.assignment.topic_partitions if m.assignment else []))]
+                members = members_on(desc, t.name)
                 mine = {k: v for k, v in committed[g].items() if k[0] == t.name}
                 if not mine and not members:
                     continue

@@ -10,6 +10,7 @@ from .schemas import Registration, SubjectState
 
 NOT_FOUND = (404, 40401, 40402, 40403)
 MAX_ANSWER = 64 * 1024 * 1024  # one registry answer, decompressed
+MAX_REFERENCES = 200  # schemas one schema may reference, all levels
 
 
 class AnswerTooLarge(Exception):
@@ -237,6 +238,37 @@ class Registry:
                 refs.append((ref.name, RegistrySchema(ref.subject, target.schema.schema_type or "AVRO",
                                                       target.schema.schema_str)))
         return RegistrySchema(subject, found.schema.schema_type or "AVRO", found.schema.schema_str, refs)
+
+    def schema_by_id(self, schema_id: int):
+        """(type, text, {referenced name: text}) of the schema registered under `schema_id`, None
+        when the registry does not know the id (for `specmesh verify`). References are followed to
+        MAX_REFERENCES schemas at most, each once."""
+        found = self._call(f"schema id {schema_id}", lambda: self.client.get_schema(schema_id), missing_ok=True)
+        if found is None:
+            return None
+        named: dict[str, str] = {}
+        work = list(found.references or [])
+        while work and len(named) < MAX_REFERENCES:
+            ref = work.pop()
+            if ref.name in named:
+                continue
+            target = self._call(f"reference {ref.subject}", lambda r=ref: self.client.get_version(r.subject, r.version),
+                                missing_ok=True)
+            if target is not None:
+                named[ref.name] = target.schema.schema_str
+                work += target.schema.references or []
+        return found.schema_type or "AVRO", found.schema_str, named
+
+    def ids_of(self, subject: str) -> set[int]:
+        """The schema id of every version under `subject` (none when it does not exist)."""
+        numbers = self._call(f"versions of {subject}", lambda: self.client.get_versions(subject), missing_ok=True) or []
+        ids = set()
+        for number in numbers:
+            found = self._call(f"version {number} of {subject}", lambda n=number: self.client.get_version(subject, n),
+                               missing_ok=True)
+            if found is not None:
+                ids.add(found.schema_id)
+        return ids
 
     def digest_state(self, subjects: list[str]) -> dict[str, int | None]:
         return {s: self._latest(s) for s in sorted(subjects)}

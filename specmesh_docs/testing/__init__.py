@@ -380,34 +380,16 @@ def _protobuf_serde(schema_id: int, text: str, full_name: str, write: bool):
     mapping, as `specmesh sample` writes them. The framing is confluent-kafka's (schema id and
     message index); its ProtobufSerializer is not used because it asks the registry for
     `format=serialized` descriptors, which Apicurio's Confluent-compatible API does not serve."""
-    import tempfile
-
     from confluent_kafka.schema_registry import prefix_schema_id_serializer
     from confluent_kafka.schema_registry.common.serde import SchemaId
-    from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+    from google.protobuf import json_format
 
-    from ..compat.protobuf import buf_command
+    from ..compat.protobuf import message_class
 
-    buf = buf_command() or "buf"
-    with tempfile.TemporaryDirectory(prefix="specmesh-proto-") as tmp:
-        # a configuration of its own, and buf run from inside the private folder: buf looks for a
-        # buf.yaml (a workspace) upwards, and a shared temp dir's parent is anyone's to write
-        (Path(tmp) / "buf.yaml").write_text("version: v2\nmodules:\n  - path: src\n", encoding="utf-8")
-        (Path(tmp) / "src").mkdir()
-        (Path(tmp) / "src" / "schema.proto").write_text(text, encoding="utf-8")
-        built = subprocess.run([buf, "build", ".", "-o", "image.binpb"], cwd=tmp,
-                               capture_output=True, text=True, timeout=120)
-        if built.returncode != 0:
-            raise AssertionError(f"buf could not compile the registered schema: {built.stderr[-1000:]}")
-        files = descriptor_pb2.FileDescriptorSet.FromString((Path(tmp) / "image.binpb").read_bytes())
-    pool = descriptor_pool.DescriptorPool()
-    for f in files.file:
-        pool.Add(f)
-    last = files.file[-1]
-    names = [m.name for m in last.message_type]
-    index = names.index(full_name.rpartition(".")[2]) if full_name.rpartition(".")[2] in names else 0
-    cls = message_factory.GetMessageClass(pool.FindMessageTypeByName(
-        f"{last.package}.{names[index]}" if last.package else names[index]))
+    try:
+        cls, index = message_class(text, full_name)
+    except ValueError as exc:
+        raise AssertionError(f"the registered schema: {exc}") from None
     if write:
         frame = SchemaId("PROTOBUF", schema_id, None, [index])
         return lambda value, ctx: prefix_schema_id_serializer(json_format.ParseDict(value, cls()).SerializeToString(),
