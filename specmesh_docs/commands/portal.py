@@ -14,6 +14,9 @@ def register(sub) -> None:
     p.add_argument("--out", default="site", metavar="DIR", help="where the site goes (default: site)")
     p.add_argument("--config", metavar="FILE", help="portal.yaml: title, sources, metrics, site_url")
     p.add_argument("--metrics", action="append", metavar="FILE", help="output of specmesh storage / consumption")
+    p.add_argument("--verify", metavar="FILE", help="the JSON report of `specmesh verify`: each topic shows what it found")
+    p.add_argument("--verify-max-age", type=float, metavar="DAYS",
+                   help="an older report is shown as stale, not as conforming (default 7)")
     p.add_argument("--title", metavar="TEXT")
     p.add_argument("--templates", metavar="DIR",
                    help="page templates that override the packaged ones (e.g. the repo's site_templates/)")
@@ -32,7 +35,12 @@ def run(args: argparse.Namespace) -> int:
     from ..exitcodes import OK
     from ..portal.build import build, portal_settings, serve
 
-    settings = portal_settings(args.sources, args.config, args.metrics or [], args.title, args.templates)
+    from ..errors import SpecError
+
+    if args.verify_max_age is not None and not 0 < args.verify_max_age <= 3650:
+        raise SpecError("--verify-max-age is a number of days from 1 to 3650")
+    settings = portal_settings(args.sources, args.config, args.metrics or [], args.title, args.templates, args.verify,
+                               args.verify_max_age)
     if args.no_cache:
         settings["cache"] = False
     elif args.cache:

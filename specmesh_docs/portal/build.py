@@ -34,7 +34,7 @@ def write_config(folder: Path, settings: dict, site_dir: Path | None) -> Path:
 
 
 def portal_settings(sources: list[str], config_file: str | None, metrics: list[str], title: str | None,
-                    templates: str | None = None) -> dict:
+                    templates: str | None = None, verify: str | None = None, verify_max_age: float | None = None) -> dict:
     """portal.yaml (its relative paths count from the file) plus the command line's (from here)."""
     from .sources import load_config, normalize, templates_dir
 
@@ -45,6 +45,10 @@ def portal_settings(sources: list[str], config_file: str | None, metrics: list[s
         settings["title"] = title
     if templates:
         settings["templates"] = templates_dir(templates)
+    if verify:
+        settings["verify"] = str(Path(verify).resolve())
+    if verify_max_age is not None:
+        settings["verify_max_age_days"] = verify_max_age
     return settings
 
 

@@ -139,6 +139,13 @@ def generate(settings: dict, base: Path) -> Generated:
     loaded = load_sources(settings, base, lambda source, products: history_jobs.append((source.path, products)))
     sources, products, source_of, unreadable, estate = (loaded.sources, loaded.products, loaded.source_of,
                                                         loaded.unreadable, loaded.estate)
+    if settings.get("verify"):
+        from ..clock import now
+        from ..verify.report import read_report
+        from .verification import MAX_AGE_DAYS, per_topic
+
+        estate.verification = per_topic(read_report(Path(settings["verify"])), list(estate.topics), now(),
+                                        float(settings.get("verify_max_age_days") or MAX_AGE_DAYS))
     commits = settings.get("history_commits")
     cache = cache_folder(settings)
     history = in_background(history_jobs, loaded.policies, DEFAULT_COMMITS if commits is None else int(commits),
@@ -166,6 +173,8 @@ def generate(settings: dict, base: Path) -> Generated:
            {"Owners": "owners.md"}, {"Recent changes": "changes.md"}, {"Tags": "tags.md"}, {"Problems": "problems.md"}]
     if estate.metrics:
         nav.append({"Chargeback": "chargeback.md"})
+    if estate.verification:
+        nav.append({"Verification": "verification.md"})
     return Generated(pages, renderer, nav, {"tags.md": TAGS_PAGE}, files, shown_document(catalog_document(estate)),
                      [str(s.path) for s in sources], build_stamp(sources), cache)
 

@@ -157,6 +157,10 @@ def build_pages(estate: Estate, title: str, unreadable: list | None = None) -> l
         *paginated("owners.md", "owners.html.j2", "Owners", owners(estate), {}, key="owners",
                    search=lambda rows: " ".join(o["name"] for o in rows)),
     ]
+    if estate.verification:
+        worst = sorted(((v, estate.topics[name]) for name, v in estate.verification.items()),
+                       key=lambda row: (row[0].rank, row[1].name))
+        pages += paginated("verification.md", "verification.html.j2", "Verification", worst, {})
     if estate.metrics:
         pages += paginated("chargeback.md", "chargeback.html.j2", "Chargeback", chargeback(estate)["products"], {},
                            key="products", per_page=PER_PAGE // 10)
@@ -248,6 +252,7 @@ def topic(estate: Estate, v: TopicView) -> dict:
     return {"view": v, "t": t, "name": TopicName.parse(t.name), "product": v.product,
             "domain": business_domain(v.product.domain), "configs": configs,
             "retention": human_ms(t.configs.get("retention.ms")), "readers": v.readers, "estate": estate,
+            "verified": estate.verification.get(t.name) if estate.verification else None,
             "schemas": [(label, s) for label, s in (("Key", t.key), ("Value", t.value)) if s is not None]}
 
 

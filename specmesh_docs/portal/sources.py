@@ -15,7 +15,7 @@ from ..output import redact, visible
 from .escape import safe_url
 
 CACHE = Path(os.environ.get("SPECMESH_CACHE", Path.home() / ".cache" / "specmesh_docs")) / "repos"
-CONFIG_KEYS = {"title", "sources", "metrics", "site_url", "templates", "history_commits"}
+CONFIG_KEYS = {"title", "sources", "metrics", "site_url", "templates", "history_commits", "verify", "verify_max_age_days"}
 SOURCE_KEYS = {"path", "git", "ref", "link"}
 
 
@@ -160,6 +160,11 @@ def load_config(path: Path) -> dict:
             raise SpecError(f"{key} must be a list", doc.pos(key))
     if "title" in doc and not isinstance(doc["title"], str):
         raise SpecError("title must be text", doc.pos("title"))
+    if "verify" in doc and not isinstance(doc["verify"], str):
+        raise SpecError("verify must be the path of a `specmesh verify --format json` report", doc.pos("verify"))
+    age = doc.get("verify_max_age_days")
+    if "verify_max_age_days" in doc and (not isinstance(age, (int, float)) or isinstance(age, bool) or not 0 < age <= 3650):
+        raise SpecError("verify_max_age_days must be a number of days from 1 to 3650", doc.pos("verify_max_age_days"))
     if "templates" in doc and not isinstance(doc["templates"], str):
         raise SpecError("templates must be a directory path", doc.pos("templates"))
     count = doc.get("history_commits")
@@ -171,6 +176,8 @@ def load_config(path: Path) -> dict:
     base = path.resolve().parent  # relative paths in portal.yaml count from the file
     config["sources"] = [normalize(raw, base, doc["sources"].pos(i)) for i, raw in enumerate(config.get("sources") or [])]
     config["metrics"] = [str(base / m) for m in config.get("metrics") or []]
+    if config.get("verify"):
+        config["verify"] = str(base / config["verify"])
     if config.get("templates"):
         config["templates"] = templates_dir(str(base / config["templates"]), doc.pos("templates"))
     return config

@@ -24,6 +24,7 @@ LAYERS = {
 ALLOWED = {
     ("diff", "lint"): "diff finds and loads specs as lint does (runner: discovery, catalogues)",
     ("portal", "lint"): "the portal loads sources and shows findings as lint gives them",
+    ("portal", "verify"): "the portal reads the verify report back through the module that writes it",
     ("portal", "diff"): "the portal's history reads earlier commits (sides.Snapshots) and compares them",
     ("provision", "lint"): "provisioning applies only specs the linter passes: the same gate",
     ("provision", "export"): "the plan's registry reads hand back the exporter's schema documents",
