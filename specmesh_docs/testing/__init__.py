@@ -17,7 +17,9 @@ Fixtures:
 `consume(topic, n=1, timeout=10)`; values are JSON without a registry, Avro, JSON Schema or
 Protobuf (its JSON mapping; the registered .proto compiled by buf at run time) through the
 registry with one. `Context.expect(topic, predicate, within=10)` waits for a matching
-record; `Context.assert_denied(domain, topic)` checks that the domain may not read the topic.
+record; `Context.assert_denied(domain, topic)` checks that the domain may not read the topic;
+`Context.verify(topic)` runs `specmesh verify` on the topic and fails on any record that does
+not conform to the spec (the service under test wrote only what its spec promises).
 `Context.credentials(domain)` gives the client settings a service under test runs with.
 """
 
@@ -234,6 +236,29 @@ class Context:
         except PermissionError:
             return
         raise AssertionError(f"{domain} could read {topic}")
+
+    def verify(self, topic: str, records: int = 100, timeout: float = 60.0) -> dict:
+        """`specmesh verify` on one topic, as the admin: its last `records` records checked against the
+        spec (framing, schema id and subject, the schema itself). Fails naming partition, offset, rule
+        and field of each record that does not conform (never a value); returns the topic's report row."""
+        from ..clock import iso, now
+        from ..verify.report import topics, violation_line
+        from ..verify.run import Options, verify
+
+        owner = next((p for p in self.products.values() if any(t.name == topic for t in p.topics)), None)
+        if owner is None:
+            raise pytest.UsageError(f"verify({topic!r}): not a topic the provisioned specs own")
+        doc = verify(Options([owner.spec_file], command_config=self.cluster.admin_config,
+                             schema_registry=self.registry, records=records, topics=[topic], timeout=timeout,
+                             config=self.policy), iso(now()))
+        row = next(topics(doc))
+        if row["records"]["invalid"]:
+            shown = "\n  ".join(violation_line(v) for v in row["violations"])
+            raise AssertionError(f"{row['records']['invalid']} of {row['records']['read']} records on {topic} do not "
+                                 f"conform to the spec:\n  {shown}")
+        if not row["complete"]:
+            raise AssertionError(f"{topic} was not read to its end within {timeout:g} s")
+        return row
 
     def schema_of(self, topic: str):
         for product in self.products.values():

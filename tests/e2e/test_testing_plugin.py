@@ -38,6 +38,21 @@ def test_produce_and_consume_through_the_registry_as_each_domain(provisioned, sc
         context.assert_denied("finance.campaign", "finance.campaign._protected.campaign-budget")  # its owner
 
 
+def test_verify_passes_conforming_records_and_names_the_one_that_is_not(provisioned, schema_registry):
+    context = provisioned(EXAMPLES / "health-fitness" / "health-fitness-api.yaml", registry=schema_registry,
+                          policy=POLICY)
+    topic = "health.fitness._public.user-health"
+    fitness = context.as_domain("health.fitness")
+    fitness.produce(topic, {"user_id": "u-1", "day": 20454, "steps": 10, "resting_heart_rate": None,
+                            "sleep": {"minutes": 1, "quality": "GOOD"}}, key="u-1")
+    row = context.verify(topic)
+    assert row["records"]["read"] == 1 and row["records"]["valid"] == 1
+    fitness.produce(topic, b'{"user_id": "u-2"}', key="u-2")  # JSON bytes, not the registry's Avro
+    with pytest.raises(AssertionError, match=r"(?s)1 of 2 records .* partition \d+ offset \d+ value: NOT-FRAMED") as failed:
+        context.verify(topic)
+    assert "u-2" not in str(failed.value)
+
+
 def test_a_service_writing_to_the_wrong_topic_fails_its_black_box_test(specmesh_cluster):
     """The example's functional test, run by pytest against this session's broker, with the scorer
     sending its scores to another topic: the test must fail, naming the topic it waited on."""
