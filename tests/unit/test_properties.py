@@ -291,3 +291,79 @@ def test_portal_history_memos(work, capsys, memo_keys, doc, shaped):
     memo = {"specmesh": __version__, "entries": {key: doc for key in memo_keys}} if shaped else doc
     (folder / "cache" / "history.json").write_text(json.dumps(memo, default=str))
     run(["portal", "build", ".", "--out", "site", "--cache", "cache"], folder, capsys)
+
+
+def _verify_report(topic_row: object) -> dict:
+    return {"version": 1, "kind": "specmesh-verify", "verified_at": "2026-11-30T10:00:00Z", "principal": "User:a",
+            "products": [{"domain": "acme.fuzz", "spec": "x-api.yaml", "topics": [topic_row]}],
+            "totals": {}, "elapsed_seconds": 1, "records_per_second": 1, "consumer_groups_seen": 0}
+
+
+@FUZZ
+@given(doc=DOCS, shaped=st.booleans(), name=st.sampled_from(["acme.fuzz._public.t", *HOSTILE]))
+def test_verify_reports(work, capsys, doc, shaped, name):
+    """A verify report given to the portal, whatever it holds (the report is a file anyone could
+    hand over): a code from the table, and its names shown escaped."""
+    folder = fresh(work, f"v{next(_counter)}")
+    (folder / "schema").mkdir()
+    (folder / "x-api.yaml").write_text(SPEC.replace("FORMAT", FORMATS["json"]).replace("EXT", "json"))
+    (folder / "schema" / "s.json").write_text('{"type": "object", "properties": {"id": {"type": "string"}}}')
+    row = {"name": name, "exists": True, "complete": True, "records": {"read": 3, "valid": 1, "invalid": 2},
+           "readers": {"groups": doc, "undeclared": [name], "idle": [], "unknown": []}, "rules": doc,
+           "violations": doc}
+    (folder / "verify.json").write_text(json.dumps(_verify_report(row) if shaped else doc, default=str))
+    run(["portal", "build", ".", "--out", "site", "--no-cache", "--verify", "verify.json"], folder, capsys,
+        env={"SPECMESH_NOW": "2026-12-01T00:00:00Z"})
+    for page in (folder / "site").rglob("*.html") if (folder / "site").exists() else []:
+        assert "<script>alert(1)" not in page.read_text(errors="replace"), page
+
+
+class _Registry:
+    """Every id is known, under the topic's subject, with the spec's own schema."""
+
+    def __init__(self, schema_type: str, document: object):
+        from specmesh_docs.verify.checks import WriterSchema
+
+        self.writer = WriterSchema(schema_type, document)
+
+    def schema(self, schema_id):
+        return self.writer if schema_id < 100 else None
+
+    def ids(self, subject):
+        return set(range(100))
+
+
+_RECORD_SCHEMAS = {
+    "avro": {"type": "record", "name": "R", "namespace": "acme.fuzz", "fields": [
+        {"name": "id", "type": "string"}, {"name": "n", "type": ["null", "long"]},
+        {"name": "m", "type": {"type": "map", "values": "int"}}, {"name": "e", "type": {
+            "type": "enum", "name": "E", "symbols": ["A", "B"]}}]},
+    "json": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "maxLength": 3},
+                                                                   "m": {"additionalProperties": {"type": "integer"}}}},
+    "protobuf": 'syntax = "proto3";\npackage acme.fuzz;\nmessage R {\n  string id = 1;\n  map<string, int64> m = 2;\n}\n',
+}
+
+
+@FUZZ
+@given(fmt=st.sampled_from(sorted(_RECORD_SCHEMAS)), body=st.one_of(st.binary(max_size=300), DOCS.map(
+    lambda d: json.dumps(d, default=str).encode())), framed=st.booleans(), schema_id=st.integers(0, 2**32 - 1),
+       secret=st.sampled_from(["s3cr3t-value-1", "alice@example.com"]))
+def test_verify_records(fmt, body, framed, schema_id, secret):
+    """Whatever bytes a producer wrote, the check of a record ends in violations, never an exception,
+    and a violation never carries what the record holds."""
+    from specmesh_docs.model.model import Topic
+    from specmesh_docs.model.schemas import Field, Schema
+    from specmesh_docs.verify.checks import role_check
+
+    document = _RECORD_SCHEMAS[fmt]
+    schema = Schema(fmt, [Field("id", "string", True)], document=document, file=f"s.{fmt}",
+                    full_name="acme.fuzz.R" if fmt != "json" else None, resolved=document if fmt == "json" else None)
+    topic = Topic("acme.fuzz._public.t", "_public.t", "_public", None, value=schema, reject_unknown_fields=True)
+    check = role_check(topic, "value", _Registry({"avro": "AVRO", "json": "JSON", "protobuf": "PROTOBUF"}[fmt],
+                                                 document))
+    payload = body.replace(b"id", secret.encode())
+    data = (b"\0" + (schema_id % 200).to_bytes(4, "big") + (b"\0" if fmt == "protobuf" else b"") + payload
+            if framed else payload)
+    for violation in check.check(data):
+        shown = f"{violation.rule} {violation.path} {violation.detail}"
+        assert secret not in shown and "@" not in shown, shown
