@@ -9,7 +9,7 @@ USAGE = 2  # bad input or usage: an unreadable spec, a bad option, a wrong URL o
 PENDING = 3  # changes pending (provision --dry-run / --plan-out with --detailed-exitcode)
 UNREACHABLE = 4  # the broker or the registry cannot be reached or did not answer: retry
 DENIED = 5  # authentication or authorisation refused: fix the credentials or the grants
-PARTIAL = 6  # applied in part, or applied but not confirmed served: re-run (it plans what is left)
+PARTIAL = 6  # applied or checked (verify) in part, or applied but not confirmed served: re-run
 INTERRUPTED = 130
 
 TABLE = [
@@ -19,7 +19,7 @@ TABLE = [
     (PENDING, "changes pending (--detailed-exitcode with --dry-run or --plan-out)"),
     (UNREACHABLE, "broker or registry unreachable or not answering (retry)"),
     (DENIED, "authentication or authorisation refused (credentials, ACLs)"),
-    (PARTIAL, "applied in part, or applied but not confirmed served (re-run)"),
+    (PARTIAL, "applied or checked in part, or applied but not confirmed served (re-run)"),
 ]
 
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 # worst first: the estate page sorts by this
-RANK = {"violations": 0, "missing": 1, "undeclared": 2, "incomplete": 3, "stale": 4, "not verified": 5, "conforming": 6}
+RANK = {"violations": 0, "missing": 1, "undeclared": 2, "incomplete": 3, "stale": 4, "not verified": 5, "empty": 6,
+        "conforming": 7}
 CSS = {"violations": "pii", "missing": "pii", "undeclared": "pii", "incomplete": "protected", "stale": "protected",
-       "not verified": "untiered", "conforming": "public"}
+       "not verified": "untiered", "empty": "untiered", "conforming": "public"}
 MAX_AGE_DAYS = 7
 
 
@@ -55,7 +56,7 @@ def per_topic(report: dict | None, topic_names: list[str], now: datetime, max_ag
         r, readers = row["records"], row["readers"]
         status = ("missing" if not row["exists"] else "violations" if r["invalid"] else
                   "undeclared" if readers.get("undeclared") else "incomplete" if not row["complete"] else
-                  "stale" if age > max_age_days else "conforming")
+                  "stale" if age > max_age_days else "empty" if not r["read"] else "conforming")
         groups = [g for g in readers.get("groups", []) if isinstance(g, dict) and isinstance(g.get("group"), str)]
         rules = {str(k): v for k, v in (row.get("rules") or {}).items() if isinstance(v, int)} \
             if isinstance(row.get("rules"), dict) else {}
