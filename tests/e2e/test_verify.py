@@ -322,3 +322,16 @@ def test_a_registry_answering_garbage_or_slowly_is_a_clear_exit_4(kafka, estate)
         assert run.returncode == 4, run.stdout + run.stderr
         assert words in run.stderr and "Traceback" not in run.stderr
         assert time.monotonic() - started < 60
+
+
+def test_no_registry_for_registered_schemas_is_usage_and_no_broker_is_unreachable(kafka, schema_registry, estate):
+    import socket
+
+    alone = verify(kafka, None, str(estate["shop"]))
+    assert alone.returncode == 2 and "--schema-registry" in alone.stderr, alone.stderr
+    with socket.socket() as s:  # a port on loopback nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    gone = verify(kafka, schema_registry, str(estate["shop"]), "--bootstrap-server", f"127.0.0.1:{closed}",
+                  "--connect-timeout", "2")
+    assert gone.returncode == 4 and "connection refused" in gone.stderr, gone.stderr
