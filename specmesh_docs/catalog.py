@@ -35,6 +35,12 @@ class TopicView:
         granted = [g for g in t.grants if g != EVERYONE] if t.access in ("_protected", None) else []
         return [self.product.domain, *granted]
 
+    @property
+    def writers(self) -> list[str]:
+        """Domain ids that may produce: the owner, and its write grantees (never on `_private`)."""
+        t = self.topic
+        return [self.product.domain, *(t.write_grants if t.access != "_private" else [])]
+
 
 @dataclass
 class Estate:
@@ -183,6 +189,7 @@ def catalog_document(estate: Estate) -> dict:
         "products": [{**p.to_dict(), "findings": [f.to_dict() for f in estate.product_findings(p)]}
                      for p in estate.products],
         "topics": [{"name": v.name, "owner": v.product.domain, "access": v.topic.access, "readers": v.readers,
+                    "writers": v.writers, "grant_expires": v.topic.expires,
                     "consumers": [p.domain for p, _ in v.consumers], "pii": v.topic.pii} for v in estate.topics.values()],
         "unowned_consumed_topics": {name: [p.domain for p in ps] for name, ps in sorted(estate.unowned.items())},
         "metrics": estate.metrics,

@@ -66,6 +66,7 @@ class Policy:
     v2_operations: str = "specmesh"  # AsyncAPI 2 publish/subscribe: specmesh (publish = produces) | asyncapi
     domain_from: str = "id"  # a spec without a URN id: its domain from x-domain | title | path (rule ID-URN)
     require_major_bump: bool = True  # specmesh diff: a breaking change needs a major info.version bump
+    grant_expiry_warning_days: int = 14  # lint warns this many days before a grant's x-expires day
     source: str = "(defaults)"
 
     @property
@@ -98,7 +99,7 @@ _TYPES = {
     "partitions": dict, "replicas": dict, "pii_max_retention_ms": int, "shared_namespaces": list,
     "spec_patterns": list, "severities": dict, "overrides": list, "private_create_acl": bool,
     "schema_compatibility": str, "domain_from": str, "pii_suspect_words": list, "v2_operations": str,
-    "require_major_bump": bool,
+    "require_major_bump": bool, "grant_expiry_warning_days": int,
 }
 
 
@@ -213,6 +214,8 @@ def _read_policy(path: Path, allowed: tuple[str, ...] | None = None):
     levels = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE")
     if values.get("schema_compatibility", "FULL_TRANSITIVE") not in levels:
         raise SpecError(f"schema_compatibility must be one of {', '.join(levels)}", doc.pos("schema_compatibility"))
+    if "grant_expiry_warning_days" in values and not 0 <= values["grant_expiry_warning_days"] <= 3650:
+        raise SpecError("grant_expiry_warning_days must be from 0 to 3650", doc.pos("grant_expiry_warning_days"))
     if "pii_max_retention_ms" in values and values["pii_max_retention_ms"] < 0:
         raise SpecError("pii_max_retention_ms must be >= 0", doc.pos("pii_max_retention_ms"))
     return values, doc, shown

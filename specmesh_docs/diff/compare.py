@@ -158,6 +158,11 @@ def _access(old, new, consumers, add) -> None:
             pii = [f.name for f in new.pii_fields]
             add("risky", "GRANT-ADDED", f"{new.name}: {grantee} may now read it"
                 + (f", PII first: {', '.join(pii)}" if pii else ""), [])
+    for grantee in sorted(set(old.write_grants) - set(new.write_grants)):
+        add("breaking", "GRANT-WRITE-REMOVED", f"{new.name}: {grantee} may no longer produce to it (its producer "
+            "breaks)", [grantee])
+    for grantee in sorted(set(new.write_grants) - set(old.write_grants)):
+        add("risky", "GRANT-WRITE-ADDED", f"{new.name}: {grantee} may now produce to it", [])
 
 
 def _schema_change(role: str, before, after, topic, policy, add, older) -> None:

@@ -56,6 +56,9 @@ class Mapper:
         self.problems: list[SpecError] = []  # errors in what this product owns
         self.notes: list[SpecError] = []  # problems in schemas of topics it only consumes
         self._sink = self.problems
+        from ..clock import now
+
+        self.today = now().date()  # grants end after their x-expires day (SPECMESH_NOW in tests)
 
     # -- helpers ---------------------------------------------------------------------
     def deref(self, node: object) -> object:
@@ -107,6 +110,47 @@ class Mapper:
         return value
 
     def tag_names(self, node: object) -> list[tuple[str, Position]]:
+        return [(name, at) for name, at, _ in self.tag_nodes(node)]
+
+    def grant(self, topic: Topic, tag: str, at: Position, node: object) -> None:
+        """A `grant-access:` / `grant-write:` tag: in force, or expired (its `x-expires` day is past,
+        UTC: the grant holds through that day); any other tag is a tag."""
+        read, write = naming.grantee_of(tag), naming.write_grantee_of(tag)
+        if read is None and write is None:
+            topic.tags.append(tag)
+            return
+        kind, grantee = ("read", read) if read is not None else ("write", write)
+        names, places = (topic.grants, topic.grant_pos) if kind == "read" else (topic.write_grants, topic.write_grant_pos)
+        until = self.expiry(node)
+        if until is not None and until < self.today:
+            topic.expired.append((kind, grantee, until.isoformat(), at))
+            return
+        if grantee in names:
+            return
+        names.append(grantee)
+        places.append(at)
+        if until is not None:
+            topic.expires[f"{kind}:{grantee}"] = until.isoformat()
+
+    def expiry(self, node: object):
+        """The tag's `x-expires` as a date; None when it has none (a malformed one is a problem)."""
+        from datetime import date, datetime
+
+        value = node.get("x-expires") if isinstance(node, YMap) else None
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self._sink.append(SpecError(f"x-expires must be a date (2027-03-31), not {str(value)[:40]!r}",
+                                        node.pos("x-expires")))
+            return None
+
+    def tag_nodes(self, node: object) -> list[tuple[str, Position, object]]:
         tags = node.get("tags") if isinstance(node, YMap) else None
         if tags is None:
             return []
@@ -118,7 +162,7 @@ class Mapper:
             tag = self.deref(tag)
             name = tag.get("name") if isinstance(tag, YMap) else tag
             if isinstance(name, str):
-                out.append((name, tag.pos("name") if isinstance(tag, YMap) else tags.pos(i)))
+                out.append((name, tag.pos("name") if isinstance(tag, YMap) else tags.pos(i), tag))
         return out
 
     # -- entry -----------------------------------------------------------------------
@@ -263,13 +307,8 @@ class Mapper:
                     if cval is not None:
                         topic.configs[str(ckey)] = config_value(str(ckey), cval)
         for source in grant_sources:
-            for tag, tag_at in self.tag_names(source):
-                grantee = naming.grantee_of(tag)
-                if grantee is None:
-                    topic.tags.append(tag)
-                elif grantee not in topic.grants:
-                    topic.grants.append(grantee)
-                    topic.grant_pos.append(tag_at)
+            for tag, tag_at, node in self.tag_nodes(source):
+                self.grant(topic, tag, tag_at, node)
         msg = self.message_of(op, chan)
         if msg is not None:
             topic.message_name = _text(msg, "name") or _text(msg, "title")

@@ -31,6 +31,10 @@ class Topic:
     pos: Position
     grants: list[str] = field(default_factory=list)  # grantee domain ids, "_public" = everyone
     grant_pos: list[Position] = field(default_factory=list)
+    write_grants: list[str] = field(default_factory=list)  # domains that may produce (grant-write:<domain>)
+    write_grant_pos: list[Position] = field(default_factory=list)
+    expires: dict[str, str] = field(default_factory=dict)  # "read:<grantee>" / "write:<grantee>" -> last day (ISO)
+    expired: list[tuple] = field(default_factory=list)  # (read|write, grantee, last day, position): not in force
     partitions: int | None = None
     replicas: int | None = None
     configs: dict[str, str] = field(default_factory=dict)
@@ -62,6 +66,8 @@ class Topic:
     def to_dict(self) -> dict:
         return {
             "name": self.name, "channel": self.channel, "access": self.access, "grants": self.grants,
+            "write_grants": self.write_grants, "grant_expires": self.expires,
+            "expired_grants": [{"kind": k, "grantee": g, "expired_after": d} for k, g, d, _ in self.expired],
             "partitions": self.partitions, "replicas": self.replicas, "configs": self.configs,
             "key": self.key.to_dict() if self.key else None,
             "value": self.value.to_dict() if self.value else None,

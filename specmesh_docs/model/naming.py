@@ -15,6 +15,7 @@ PUBLIC, PROTECTED, PRIVATE = "_public", "_protected", "_private"
 ACCESS_LEVELS = (PUBLIC, PROTECTED, PRIVATE)
 DELIMITER = "."
 GRANT_PREFIX = "grant-access:"
+WRITE_PREFIX = "grant-write:"
 EVERYONE = "_public"  # the grantee meaning every principal
 
 
@@ -51,6 +52,13 @@ def grantee_of(tag_name: object) -> str | None:
     """`grant-access:other.domain` -> `other.domain` (may be empty: lint reports that)."""
     if isinstance(tag_name, str) and tag_name.startswith(GRANT_PREFIX):
         return tag_name[len(GRANT_PREFIX):].strip()
+    return None
+
+
+def write_grantee_of(tag_name: object) -> str | None:
+    """`grant-write:other.domain` -> `other.domain`: that domain may produce to the topic."""
+    if isinstance(tag_name, str) and tag_name.startswith(WRITE_PREFIX):
+        return tag_name[len(WRITE_PREFIX):].strip()
     return None
 
 

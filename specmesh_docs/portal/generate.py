@@ -165,7 +165,8 @@ def generate(settings: dict, base: Path) -> Generated:
 
         templates = templates_dir(str(base / templates))
     renderer = Renderer({p.domain for p in products}, templates)
-    pages = build_pages(estate, title, unreadable) + product_pages(estate, repo_links, downloads, history)
+    requests = {p.spec_file: source_of[p.spec_file].request_url for p in products if source_of[p.spec_file].request_url}
+    pages = build_pages(estate, title, unreadable, requests) + product_pages(estate, repo_links, downloads, history)
     files.update({f"assets/{name}": ASSETS / name for name in ("mermaid.min.js", "specmesh.css", "specmesh.js")})
     nav = [{"Home": "index.md"},
            {"Domains": [{d: domain_path(d)} for d in estate.by_domain]},

@@ -132,7 +132,8 @@ PER_PAGE = 1000  # rows of an estate-wide table per page: no page grows past ~1 
 SEARCH_TEXT = 300  # characters of a description the search index keeps
 
 
-def build_pages(estate: Estate, title: str, unreadable: list | None = None) -> list[Page]:
+def build_pages(estate: Estate, title: str, unreadable: list | None = None,
+                request_urls: dict[str, str] | None = None) -> list[Page]:
     """Every page but the products' and Recent changes (those wait for the history: `product_pages`)."""
     separate_collisions(estate.products)
     pages = [Page("index.md", "home.html.j2", home(estate, title), title=title,
@@ -144,7 +145,8 @@ def build_pages(estate: Estate, title: str, unreadable: list | None = None) -> l
         pages += paginated(f"access/{slug(d)}.md", "access.html.j2", f"Access matrix: {d}", access_sections(estate, d),
                            {"estate": estate, "domain": d}, key="sections", per_page=PER_PAGE // 10)
     for v in estate.topics.values():
-        pages.append(Page(topic_path(v.name), "topic.html.j2", topic(estate, v), title=v.name, tags=list(v.topic.tags),
+        pages.append(Page(topic_path(v.name), "topic.html.j2", topic(estate, v, (request_urls or {}).get(v.product.spec_file)),
+                          title=v.name, tags=list(v.topic.tags),
                           search=topic_search_text(v)))
     found = problems(estate)
     pages += [
@@ -246,13 +248,33 @@ def home(estate: Estate, title: str) -> dict:
             "lint": [(p, lint_counts(estate.product_findings(p))) for p in estate.products], "pii_shown": 100}
 
 
-def topic(estate: Estate, v: TopicView) -> dict:
+def access_request(v: TopicView, template: str | None) -> dict | None:
+    """The "Request access" box of a `_protected` topic: the command a reader runs in the owner's
+    repository and, when the source names one, the web address that opens the request prefilled.
+    `{topic}` is filled here; {domain}, {title} and {body} by the page's script as the reader types
+    a domain (URL-encoded), else with a placeholder."""
+    from urllib.parse import quote
+
+    if v.topic.access != "_protected":
+        return None
+    command = f'specmesh request-access {v.name} --for DOMAIN --reason "why you need it"'
+    out = {"command": command, "template": None, "href": None}
+    if template:
+        filled = template.replace("{topic}", quote(v.name, safe=""))
+        out["template"] = filled
+        out["href"] = (filled.replace("{domain}", "your.domain").replace("{title}", quote(f"Access to {v.name}", safe=""))
+                       .replace("{body}", quote(f"Please grant read access to {v.name}.", safe="")))
+    return out
+
+
+def topic(estate: Estate, v: TopicView, request_url: str | None = None) -> dict:
     t = v.topic
     configs = [(k, val, human_ms(val) if k.endswith(".ms") else "") for k, val in sorted(t.configs.items())]
     return {"view": v, "t": t, "name": TopicName.parse(t.name), "product": v.product,
             "domain": business_domain(v.product.domain), "configs": configs,
             "retention": human_ms(t.configs.get("retention.ms")), "readers": v.readers, "estate": estate,
             "verified": estate.verification.get(t.name) if estate.verification else None,
+            "request": access_request(v, request_url),
             "schemas": [(label, s) for label, s in (("Key", t.key), ("Value", t.value)) if s is not None]}
 
 
@@ -268,11 +290,13 @@ def access_sections(estate: Estate, domain: str) -> list[tuple]:
         subscribed: set[tuple[str, str]] = set()
         for v in views:
             rows.update(r for r in v.readers if r != "*")
+            rows.update(v.writers)
             for consumer, _ in v.consumers:
                 rows.add(consumer.domain)
                 subscribed.add((consumer.domain, v.name))
         ordered = [p.domain] + sorted(rows - {p.domain})
-        grid = [(reader, [cell(v.name, estate.access(reader, v), (reader, v.name) in subscribed) for v in views])
+        grid = [(reader, [cell(v.name, estate.access(reader, v), (reader, v.name) in subscribed,
+                               reader != p.domain and reader in v.writers) for v in views])
                 for reader in ordered]
         grid.append(("any other principal", [cell(v.name, "public" if v.readers == ["*"] else DENIED, False)
                                              for v in views]))
@@ -290,12 +314,13 @@ def access_overview(estate: Estate) -> dict:
     return {"domains": domains, "domain": None, "estate": estate}
 
 
-def cell(topic_name: str, verdict: str, subscribed: bool) -> dict:
-    """One access-matrix cell; a subscription without access is a violation (red)."""
-    css = f"smd-cell smd-{verdict}" + (" smd-subscribed" if subscribed else "")
+def cell(topic_name: str, verdict: str, subscribed: bool, writes: bool = False) -> dict:
+    """One access-matrix cell; a subscription without access is a violation (red); a write grant shows."""
+    css = f"smd-cell smd-{verdict}" + (" smd-subscribed" if subscribed else "") + (" smd-writes" if writes else "")
     if subscribed and verdict == DENIED:
         css += " smd-violation"
-    return {"topic": topic_name, "verdict": verdict, "css": css, "text": verdict + (" · reads" if subscribed else "")}
+    text = verdict + (" · reads" if subscribed else "") + (" · may write" if writes else "")
+    return {"topic": topic_name, "verdict": verdict, "css": css, "text": text}
 
 
 def flows(estate: Estate, domain: str | None) -> dict:

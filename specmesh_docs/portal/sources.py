@@ -16,7 +16,7 @@ from .escape import safe_url
 
 CACHE = Path(os.environ.get("SPECMESH_CACHE", Path.home() / ".cache" / "specmesh_docs")) / "repos"
 CONFIG_KEYS = {"title", "sources", "metrics", "site_url", "templates", "history_commits", "verify", "verify_max_age_days"}
-SOURCE_KEYS = {"path", "git", "ref", "link"}
+SOURCE_KEYS = {"path", "git", "ref", "link", "request_url"}
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Source:
     path: Path
     link: str | None = None  # web link prefix for files in this source, e.g. .../blob/main/
     name: str | None = None  # a git source as the user gave it (URL without credentials, #ref); None for a directory
+    request_url: str | None = None  # where an access request goes: {topic} {domain} {title} {body} filled in, URL-encoded
 
 
 _SHOWN: dict[str, str] = {}  # a git clone's folder as paths show it -> the source's name
@@ -124,6 +125,18 @@ def normalize(raw: object, base: Path, where: Position | None = None) -> dict:
     return raw
 
 
+def request_url_of(source: dict) -> str | None:
+    """A source's `request_url`: an http(s) template (a new pull request or issue page); anything else
+    is refused by name, never linked."""
+    url = source.get("request_url")
+    if url is None:
+        return None
+    if safe_url(url) is None:
+        raise SpecError(f"request_url of a source must be an http:// or https:// URL (no credentials, quotes or "
+                        f"spaces): {visible(str(url))[:80]!r}")
+    return url
+
+
 def resolve(source: dict) -> Source:
     """A normalized source -> a local directory (git sources are cloned)."""
     link = safe_url(source.get("link"))
@@ -134,11 +147,11 @@ def resolve(source: dict) -> Source:
         name = redact(str(source["git"])) + (f"#{source['ref']}" if source.get("ref") else "")
         for form in {display(path), str(path), str(path.resolve())}:
             _SHOWN[form] = name
-        return Source(path, link, name)
+        return Source(path, link, name, request_url_of(source))
     path = Path(source["path"])
     if not path.is_dir():
         raise SpecError(f"source directory {path} does not exist")
-    return Source(path, link)
+    return Source(path, link, request_url=request_url_of(source))
 
 
 def load_config(path: Path) -> dict:

@@ -12,6 +12,10 @@ name ends with the delimiter, so `acme.user` gets nothing on `acme.userprops.*`)
 | TRANSACTIONAL_ID | PREFIXED | D. | owner | DESCRIBE, WRITE |
 | CLUSTER | LITERAL | kafka-cluster | owner | IDEMPOTENT_WRITE |
 | TOPIC | LITERAL | an untiered topic with a grant tag | User:<grantee> or User:* | DESCRIBE, READ |
+| TOPIC | LITERAL | each topic but a _private one, per write grant | User:<grantee> | DESCRIBE, WRITE |
+
+A grant whose `x-expires` day has passed is not in the model's grants (the loader sets it
+aside): the plan revokes its ACLs like any binding no spec asks for.
 """
 
 from __future__ import annotations
@@ -101,4 +105,10 @@ def grant_acls(product, policy: Policy) -> set[Acl]:
         for grantee in t.grants:
             principal = grantee_principal(grantee, policy)
             acls |= {Acl("TOPIC", t.name, "LITERAL", principal, op) for op in ("DESCRIBE", "READ")}
+    for t in product.topics:  # write grants: any topic but a _private one (lint refuses those)
+        if not t.kafka or t.access == policy.private:
+            continue
+        for grantee in t.write_grants:
+            principal = concrete(policy.principal_format.format(domain=grantee), grantee)
+            acls |= {Acl("TOPIC", t.name, "LITERAL", principal, op) for op in ("DESCRIBE", "WRITE")}
     return acls

@@ -71,7 +71,7 @@ def proposals(estate, env: str, skipped: list[str] | None = None) -> list[dict]:
             props = {"partitions": t.partitions, "replicas": t.replicas, "retention.ms": t.configs.get("retention.ms"),
                      "cleanup.policy": t.configs.get("cleanup.policy"), "access": (t.access or "untiered").lstrip("_"),
                      "data_product": p.domain, "pii": "true" if t.pii else "false",
-                     "grants": ",".join(t.grants) or None}
+                     "grants": ",".join(t.grants) or None, "write_grants": ",".join(t.write_grants) or None}
             out.append(_mcp("dataset", urn, "datasetProperties", {
                 "name": t.name, "description": t.description or t.summary or f"Kafka topic of {p.domain}.",
                 "customProperties": {k: str(v) for k, v in props.items() if v is not None}, "tags": []}))

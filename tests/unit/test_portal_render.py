@@ -145,8 +145,10 @@ def test_the_repos_site_templates_override_one_page_and_keep_the_rest(tmp_path):
     assert run.returncode == 0, run.stderr
     protected = (tmp_path / "site" / "topics" / "finance.campaign._protected.campaign-budget" / "index.html").read_text()
     public = (tmp_path / "site" / "topics" / "finance.campaign._public.sale" / "index.html").read_text()
-    assert "How to request access." in protected and "grant-access:&lt;your domain&gt;" in protected
-    assert "How to request access." not in public and 'id="impact-of-a-change"' in public  # the rest: packaged
+    assert "Questions about access to finance.campaign" in protected  # the override's line
+    assert "specmesh request-access finance.campaign._protected.campaign-budget --for DOMAIN" in protected  # super()
+    assert "Questions about access" not in public and "Request access" not in public
+    assert 'id="impact-of-a-change"' in public  # the rest: packaged
 
 
 def test_an_overridden_template_still_escapes_hostile_values(tmp_path):
@@ -189,7 +191,7 @@ def test_templates_in_portal_yaml_count_from_the_file_and_a_missing_directory_is
     (tmp_path / "overrides" / "topic.html.j2").write_text((REPO / "site_templates" / "topic.html.j2").read_text())
     run = build([], tmp_path / "site", "--config", str(config))
     assert run.returncode == 0, run.stderr
-    assert "How to request access." in (tmp_path / "site" / "topics" / "finance.campaign._protected.campaign-budget"
+    assert "Questions about access" in (tmp_path / "site" / "topics" / "finance.campaign._protected.campaign-budget"
                                         / "index.html").read_text()
 
 

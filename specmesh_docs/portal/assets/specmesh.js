@@ -126,3 +126,36 @@
     });
   });
 })();
+
+/* The "Request access" box of a protected topic: the reader types a domain id; the command and the
+   prefilled request link follow it. Only a domain id's characters are taken (letters, digits, '.',
+   '_', '-'), and everything placed in the link is URL-encoded. */
+(function () {
+  function setUp(box) {
+    var input = box.querySelector(".smd-request-domain");
+    var command = box.querySelector(".smd-request-command");
+    var link = box.querySelector(".smd-request-link");
+    var topic = box.getAttribute("data-topic") || "";
+    var readOnly = command ? command.textContent : "";
+    if (!input || !command) return;
+    function update() {
+      var domain = (input.value || "").replace(/[^A-Za-z0-9._-]/g, "").slice(0, 200);
+      var shown = domain || "DOMAIN";
+      command.textContent = readOnly.replace("--for DOMAIN", "--for " + shown);
+      if (link && link.getAttribute("data-template")) {
+        var title = "Access to " + topic + " for " + shown;
+        var body = "Please grant " + shown + " read access to " + topic + ".\n\nRun in this repository:\n\n    " +
+          command.textContent + "\n";
+        link.setAttribute("href", link.getAttribute("data-template")
+          .split("{domain}").join(encodeURIComponent(shown))
+          .split("{title}").join(encodeURIComponent(title))
+          .split("{body}").join(encodeURIComponent(body)));
+      }
+    }
+    input.addEventListener("input", update);
+    update();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".smd-request").forEach(setUp);
+  });
+})();
