@@ -4,4 +4,4 @@ Ruff lay theirs out. Modules import only argparse at the top; everything else in
 
 # the order `specmesh --help` lists them in
 MODULES = ("show", "flatten", "lint", "rules", "diff", "provision", "export", "catalog", "sample", "chargeback",
-           "verify", "portal")
+           "verify", "request_access", "portal")

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "specmesh_docs"
 # ALLOWED says so, and any lower layer freely
 LAYERS = {
     "__main__": 7, "cli": 6, "commands": 5,
-    "lint": 4, "diff": 4, "provision": 4, "export": 4, "publish": 4, "portal": 4, "testing": 4, "sample": 4, "verify": 4,
+    "lint": 4, "diff": 4, "provision": 4, "export": 4, "publish": 4, "portal": 4, "testing": 4, "sample": 4, "verify": 4, "access": 4,
     "catalog": 3, "policy": 3, "compat": 3, "published": 3,
     "model": 2,
     "output": 1, "jsondoc": 1, "clock": 1, "writing": 1, "userregex": 1,
@@ -31,6 +31,7 @@ ALLOWED = {
     ("export", "provision"): "export reads the cluster and the registry through provisioning's client",
     ("testing", "provision"): "the pytest plugin provisions through the same client",
     ("testing", "verify"): "the pytest plugin's verify(topic) is `specmesh verify` on one topic",
+    ("access", "lint"): "a request is linted with the owner's policy before it stands, as lint does",
     ("verify", "provision"): "verify reads the cluster and the registry through provisioning's client",
     ("publish", "portal"): "catalogue export reads the portal's sources and page model",
     ("policy", "lint"): "the policy names rules: it checks them against the rule registry",
