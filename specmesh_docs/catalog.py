@@ -39,7 +39,7 @@ class TopicView:
     def writers(self) -> list[str]:
         """Domain ids that may produce: the owner, and its write grantees (never on `_private`)."""
         t = self.topic
-        return [self.product.domain, *(t.write_grants if t.access != "_private" else [])]
+        return [self.product.domain, *(g for g in t.write_grants if g != EVERYONE and t.access != "_private")]
 
 
 @dataclass

@@ -18,7 +18,7 @@ def grant_syntax(product, policy):
         if grantee != EVERYONE and not GRANTEE.fullmatch(grantee):
             yield pos, f"grant {grantee!r} on {t.name} names no domain (letters, digits, '.', '_', '-')"
     for t, grantee, pos in _write_grants(product):
-        if not GRANTEE.fullmatch(grantee):
+        if grantee == EVERYONE or not GRANTEE.fullmatch(grantee):
             yield pos, f"write grant {grantee!r} on {t.name} names no domain (letters, digits, '.', '_', '-'; " \
                        "everyone may never write)"
 
