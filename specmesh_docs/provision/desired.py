@@ -70,6 +70,11 @@ def desired_state(product, policy: Policy, owner_principal: str | None = None, f
         if t.key is not None:
             desired.keyed.add(t.name)
     desired.acls = owner_acls(scope, policy) | grant_acls(product, policy)
+    for t in product.topics:
+        for kind, grantee, last, _ in t.expired:
+            if grantee != EVERYONE:
+                principal = policy.principal_format.format(domain=grantee)
+                desired.ended[(t.name, principal)] = f"the {kind} grant to {grantee} ended after {last} (x-expires)"
     from .schemas import registrations
 
     desired.schemas = registrations(product, policy)

@@ -101,11 +101,14 @@ def diff(desired: Desired, observed: Observed, clean: bool = False, allow_delete
     for acl in sorted(desired.acls - observed.acls):
         plan.changes.append(Change("create", "acl", domain, str(acl), None, acl.to_dict()))
     for acl in sorted(a for a in observed.acls - desired.acls if ours(a.name)):
-        if keep_acls:
+        if keep_acls and (acl.name, acl.principal) not in desired.ended:  # an ended grant goes even then
             plan.drift.append(Drift(domain, "acl", str(acl), "kept: --keep-undeclared-acls"))
         else:
             plan.changes.append(Change("delete", "acl", domain, str(acl), acl.to_dict(), None))
-            plan.drift.append(Drift(domain, "acl", str(acl), "revoked by this plan"))
+            ended = desired.ended.get((acl.name, acl.principal))
+            plan.drift.append(Drift(domain, "acl", str(acl), f"revoked: {ended}" if ended else "revoked by this plan"))
+            if ended and f"{acl.name}: {ended}: its ACLs are revoked" not in plan.warnings:
+                plan.warnings.append(f"{acl.name}: {ended}: its ACLs are revoked")
     deleting = clean and "topics" in allow_delete
     for name in sorted(n for n in observed.topics.keys() - desired.topics.keys() if ours(n)):
         if deleting:

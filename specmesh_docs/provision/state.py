@@ -53,6 +53,7 @@ class Desired:
     schemas: list = field(default_factory=list)  # schemas.Registration, in registration order
     compatibility: str = "FULL_TRANSITIVE"
     keyed: set[str] = field(default_factory=set)  # topics with a key schema: partition changes move keys
+    ended: dict[tuple[str, str], str] = field(default_factory=dict)  # (topic, principal) -> why its grant ended
 
 
 @dataclass

@@ -121,3 +121,10 @@ def test_the_access_matrix_holds_on_three_nodes(cluster, capsys):
 
     kafka, _ = cluster
     test_examples_access_matrix_is_enforced_by_the_broker(kafka, capsys)
+
+
+def test_write_grants_and_an_ended_grant_on_three_nodes(cluster, tmp_path):
+    from tests.e2e.test_access_grants import write_grants_hold
+
+    kafka, _ = cluster
+    write_grants_hold(kafka, tmp_path, replicas=3)
