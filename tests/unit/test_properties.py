@@ -367,3 +367,33 @@ def test_verify_records(fmt, body, framed, schema_id, secret):
     for violation in check.check(data):
         shown = f"{violation.rule} {violation.path} {violation.detail}"
         assert secret not in shown and "@" not in shown, shown
+
+
+@FUZZ
+@given(domain=st.one_of(st.sampled_from(["acme.other", *HOSTILE]), st.text(max_size=40)),
+       reason=st.one_of(st.sampled_from(HOSTILE), st.text(max_size=200)),
+       until=st.one_of(st.none(), st.sampled_from(["2027-03-31", "1999-01-01", *HOSTILE]), st.text(max_size=12)),
+       topic=st.sampled_from(["acme.fuzz._protected.t", "acme.fuzz._public.t", *HOSTILE]),
+       write=st.booleans(), patch=st.booleans())
+def test_request_access_arguments(work, capsys, domain, reason, until, topic, write, patch):
+    """Whatever is asked for: a code from the table, and a spec that still reads, holds only a grant
+    tag more, and none of the reason."""
+    folder = fresh(work, f"r{next(_counter)}")
+    (folder / "schema").mkdir()
+    spec = SPEC.replace("FORMAT", FORMATS["json"]).replace("EXT", "json").replace("_public.t", "_protected.t")
+    (folder / "x-api.yaml").write_text(spec)
+    (folder / "schema" / "s.json").write_text('{"type": "object", "properties": {"id": {"type": "string"}}}')
+    args = ["request-access", topic, "--for", domain, "--reason", reason, *(["--until", until] if until else []),
+            *(["--write"] if write else []), *(["--patch"] if patch else [])]
+    if any("\x00" in a for a in args):
+        return  # no command line carries a NUL
+    code = run(args, folder, capsys, env={"SPECMESH_NOW": "2026-12-01"})
+    after = (folder / "x-api.yaml").read_text()
+    if code != 0 or patch:
+        assert after == spec
+    else:
+        assert after.count("\n") in (spec.count("\n") + 1, spec.count("\n") + 2, spec.count("\n") + 3)
+        assert reason.strip() not in after or reason.strip() in spec
+        from specmesh_docs.model import load_spec
+
+        assert load_spec(folder / "x-api.yaml").topics[0].grants or load_spec(folder / "x-api.yaml").topics[0].write_grants
