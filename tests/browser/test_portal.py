@@ -170,3 +170,19 @@ def test_hostile_names_show_as_the_text_they_are(browser, hostile_url, hostile_s
     assert "_public.ev<img src=x onerror=window.__pwned=12>" in text
     assert "<img src=x onerror=window.__pwned=13>" in browser.find_element(By.TAG_NAME, "body").text  # the tag
     assert browser.find_elements(By.CSS_SELECTOR, "a[href^='javascript:'], img[src='x']") == []
+
+
+def test_the_request_access_box_follows_the_domain_typed(browser, base_url):
+    open_page(browser, base_url + "topics/finance.campaign._protected.campaign-budget/")
+    box = browser.find_element(By.CSS_SELECTOR, ".smd-request")
+    command = box.find_element(By.CSS_SELECTOR, ".smd-request-command")
+    assert "--for DOMAIN" in command.text
+    field = box.find_element(By.CSS_SELECTOR, ".smd-request-domain")
+    field.send_keys("retail.checkout")
+    assert command.text.startswith("specmesh request-access finance.campaign._protected.campaign-budget "
+                                   "--for retail.checkout --reason")
+    field.clear()
+    field.send_keys('x"><img src=x onerror=window.__pwned=99>')
+    assert "<" not in command.text and '"x' not in command.text and "--for ximgsrcxonerrorwindow.__pwned99" in command.text
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert console_errors(browser) == []
