@@ -67,6 +67,8 @@ class Policy:
     domain_from: str = "id"  # a spec without a URN id: its domain from x-domain | title | path (rule ID-URN)
     require_major_bump: bool = True  # specmesh diff: a breaking change needs a major info.version bump
     grant_expiry_warning_days: int = 14  # lint warns this many days before a grant's x-expires day
+    compatibility_allowed: tuple[str, ...] = ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE",
+                                              "FULL", "FULL_TRANSITIVE")  # a topic's own x-specmesh-compatibility
     source: str = "(defaults)"
 
     @property
@@ -99,7 +101,7 @@ _TYPES = {
     "partitions": dict, "replicas": dict, "pii_max_retention_ms": int, "shared_namespaces": list,
     "spec_patterns": list, "severities": dict, "overrides": list, "private_create_acl": bool,
     "schema_compatibility": str, "domain_from": str, "pii_suspect_words": list, "v2_operations": str,
-    "require_major_bump": bool, "grant_expiry_warning_days": int,
+    "require_major_bump": bool, "grant_expiry_warning_days": int, "compatibility_allowed": list,
 }
 
 
@@ -211,7 +213,12 @@ def _read_policy(path: Path, allowed: tuple[str, ...] | None = None):
                         "(subscribe = it produces, AsyncAPI 2's own meaning)", doc.pos("v2_operations"))
     if values.get("domain_from", "id") not in ("id", "x-domain", "title", "path"):
         raise SpecError("domain_from must be one of id, x-domain, title, path", doc.pos("domain_from"))
-    levels = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE")
+    from .model.schemas import COMPATIBILITY_LEVELS as levels
+
+    wrong = [x for x in values.get("compatibility_allowed", ()) if x not in levels]
+    if wrong:
+        raise SpecError(f"compatibility_allowed lists {wrong[0]!r}: levels are {', '.join(levels)}",
+                        doc.pos("compatibility_allowed"))
     if values.get("schema_compatibility", "FULL_TRANSITIVE") not in levels:
         raise SpecError(f"schema_compatibility must be one of {', '.join(levels)}", doc.pos("schema_compatibility"))
     if "grant_expiry_warning_days" in values and not 0 <= values["grant_expiry_warning_days"] <= 3650:

@@ -136,13 +136,28 @@ def _str(value: object) -> str:
     return value
 
 
+def _fields(raw: object):
+    """A schema as catalog.json lists it: its fields (name, type, PII), for the paths consumers read."""
+    from .model.schemas import Field, Schema
+
+    if not isinstance(raw, dict) or not isinstance(raw.get("fields"), list):
+        return None
+    fields = [Field(_str(f["name"]), str(f.get("type") or ""), bool(f.get("required")), pii=f.get("pii") is True)
+              for f in raw["fields"]]
+    return Schema(str(raw.get("format") or ""), fields, full_name=raw.get("full_name") if isinstance(
+        raw.get("full_name"), str) else None)
+
+
 def _product(raw: dict) -> DataProduct:
     spec = _str(raw["spec"])
     topics = [Topic(name=_str(t["name"]), channel=_str(t.get("channel", t["name"])), access=t.get("access"),
-                    pos=_position(t.get("position"), spec), grants=[_str(g) for g in t.get("grants") or []])
+                    pos=_position(t.get("position"), spec), grants=[_str(g) for g in t.get("grants") or []],
+                    key=_fields(t.get("key")), value=_fields(t.get("value")))
               for t in raw["topics"]]
     consumed = [ConsumedTopic(name=_str(c["name"]), channel=_str(c.get("channel", c["name"])), access=c.get("access"),
-                              pos=_position(c.get("position"), spec)) for c in raw.get("consumed") or []]
+                              pos=_position(c.get("position"), spec),
+                              reads=[_str(r) for r in c["reads"]] if isinstance(c.get("reads"), list) else None)
+                for c in raw.get("consumed") or []]
     return DataProduct(domain=_str(raw["domain"]), spec_file=spec, asyncapi=str(raw.get("asyncapi") or ""),
                        pos=Position(spec, 1, 1), info=Info(), owner_principal=str(raw.get("owner_principal") or ""),
                        topics=topics, consumed=consumed)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEVELS = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE")
+from ..model.schemas import COMPATIBILITY_LEVELS as LEVELS
+
 NEW_READS_OLD, OLD_READS_NEW = "new reads old", "old reads new"
 UNCHECKED = "UNCHECKED"  # the rule of a problem that says why no verdict could be given
 

@@ -66,7 +66,8 @@ def compare(base: list, head: list, consumers: dict[str, set[str]], policy_for, 
         if old_by[domain] is new_by[domain]:
             continue  # the same spec and files on both sides (read once): nothing changed
         policy = policy_for(new_by[domain])
-        transitive = policy.schema_compatibility.endswith("_TRANSITIVE")
+        transitive = any(level.endswith("_TRANSITIVE") for level in (
+            policy.schema_compatibility, *(t.compatibility or "" for t in new_by[domain].topics)))
         earlier = _Lazy(lambda p=old_by[domain]: history(p) if transitive else [])
         found = compare_product(old_by[domain], new_by[domain], consumers, policy, earlier)
         out += version_check(old_by[domain], new_by[domain], found, policy)
@@ -133,9 +134,26 @@ def compare_topic(old, new, domain: str, consumers: dict[str, set[str]], policy,
     if _key_changed(old.key, new.key):
         add("breaking", "KEY-SCHEMA-CHANGED", f"{new.name}: key schema {_schema_words(old.key)} -> "
             f"{_schema_words(new.key)}: keys hash to other partitions and joins by key break")
-    _schema_change("value", old.value, new.value, new, policy, add, older)
+    _schema_change("value", old.value, new.value, new, policy, add, older, _readers(consumers, new.name, domain))
     _pii(old, new, add)
     return out
+
+
+def _readers(consumers, topic: str, owner: str) -> dict[str, list | None]:
+    """Consumer domain -> the value fields it declares it reads (None: all of them), from whatever
+    knows declarations (`diff.run.Consumers`); a plain index knows none: everyone reads everything."""
+    known = consumers.reads(topic) if hasattr(consumers, "reads") else {d: None for d in consumers.get(topic, ())}
+    return {d: reads for d, reads in known.items() if d != owner}
+
+
+def attribute(path: str, readers: dict[str, list | None]) -> tuple[list[str], list[str]]:
+    """(domains a change at `path` breaks, domains that declare no reads): a declared reader is
+    broken when what it reads overlaps the changed field."""
+    from ..model.reads import overlaps
+
+    undeclared = sorted(d for d, reads in readers.items() if reads is None)
+    hit = sorted(d for d, reads in readers.items() if reads is not None and any(overlaps(r, path) for r in reads))
+    return sorted({*undeclared, *hit}), undeclared
 
 
 def _access(old, new, consumers, add) -> None:
@@ -165,10 +183,10 @@ def _access(old, new, consumers, add) -> None:
         add("risky", "GRANT-WRITE-ADDED", f"{new.name}: {grantee} may now produce to it", [])
 
 
-def _schema_change(role: str, before, after, topic, policy, add, older) -> None:
+def _schema_change(role: str, before, after, topic, policy, add, older, readers=None) -> None:
     if before is None or after is None or same_schema(before, after):
         return
-    level = policy.schema_compatibility
+    level = topic.compatibility or policy.schema_compatibility
     if before.format != after.format:
         add("breaking", "SCHEMA-FORMAT-CHANGED", f"{topic.name}: {role} schema {before.format} -> {after.format}")
         return
@@ -179,10 +197,28 @@ def _schema_change(role: str, before, after, topic, policy, add, older) -> None:
             pos=after.pos)
         return
     for problem in checked:  # one line per problem: its rule, its field, its direction
-        add("breaking", "SCHEMA-INCOMPATIBLE", f"{topic.name}: {role} schema incompatible under {level}: {problem}",
-            pos=after.pos)
+        path = _field_path(problem.path, after)
+        broken, undeclared = attribute(path, readers or {})
+        if broken or not readers:
+            declared = len(undeclared) < len(readers or {})  # someone says what it reads: name whom this breaks
+            who = (f" (breaks {', '.join(broken)}" + (f"; {', '.join(undeclared)}: no x-specmesh-reads, so every field"
+                                                       if undeclared else "") + ")") if broken and declared else ""
+            add("breaking", "SCHEMA-INCOMPATIBLE", f"{topic.name}: {role} schema incompatible under {level}: "
+                f"{problem}{who}", broken if readers else None, pos=after.pos)
+        else:  # every consumer declares what it reads, and none reads this field
+            add("risky", "SCHEMA-INCOMPATIBLE-UNREAD", f"{topic.name}: {role} schema incompatible under {level}: "
+                f"{problem}; no consumer reads {path or 'it'} ({', '.join(sorted(readers))} would break if they "
+                f"did); the registry still checks the version at {level}", [], pos=after.pos)
     if not found:
         add("safe", "SCHEMA-COMPATIBLE", f"{topic.name}: {role} schema changed, compatible under {level}", pos=after.pos)
+
+
+def _field_path(path: str, schema) -> str:
+    """A problem's field as consumers name it: buf says `Message.field`, the model `field`."""
+    top = (schema.full_name or "").rpartition(".")[2]
+    if schema.format == "protobuf" and top and path.startswith(top + "."):
+        return path[len(top) + 1:]
+    return path
 
 
 def _pii(old, new, add) -> None:

@@ -76,6 +76,7 @@ class Consumers:
     read only when their text names the topic (a changed topic is looked up, not every one)."""
 
     def __init__(self, products: list, unchanged: list[Path], load):
+        self.products = products
         self.known = consumers_index(products)
         self.unchanged = unchanged
         self.load = load
@@ -108,6 +109,17 @@ class Consumers:
             found |= {p.domain for p in self.loaded[path] for c in p.consumed if c.name == topic}
         self.answers[topic] = found
         return set(found) or set(default)
+
+    def reads(self, topic: str) -> dict[str, list | None]:
+        """Consumer domain -> the fields it declares it reads on `topic` (None: every field); a later
+        spec of the same domain (HEAD after BASE) wins."""
+        self.get(topic)
+        out: dict[str, list | None] = {}
+        for p in [*self.products, *(p for loaded in self.loaded.values() for p in loaded)]:
+            for c in p.consumed:
+                if c.name == topic:
+                    out[p.domain] = None if c.reads is None else list(c.reads)
+        return out
 
 
 def _refuse_unreadable(products: list, side: Side) -> None:

@@ -141,11 +141,19 @@ def load_all(files: list[Path], policies: PolicyCache, errors: list[SpecError], 
 
 
 def slim(product):
-    """What cross-spec rules read: no parsed documents, no schemas (cheap to send between processes)."""
-    topics = [dataclasses.replace(t, node=None, op=None, key=None, value=None, examples=[]) for t in product.topics]
+    """What cross-spec rules read: no parsed documents, schemas reduced to their field list (the paths
+    consumers declare they read); cheap to send between processes."""
+    topics = [dataclasses.replace(t, node=None, op=None, key=_fields_only(t.key), value=_fields_only(t.value),
+                                  examples=[]) for t in product.topics]
     consumed = [dataclasses.replace(c, node=None, op=None, value=None) for c in product.consumed]
     return dataclasses.replace(product, topics=topics, consumed=consumed, document=None, problems=[], notes=[],
                                resolve=None)
+
+
+def _fields_only(schema):
+    from ..model.schemas import Schema
+
+    return None if schema is None else Schema(schema.format, list(schema.fields), schema.type, full_name=schema.full_name)
 
 
 def _check_share(reported: list[Path], context: list[Path], policies: PolicyCache, root: Path | None = None):

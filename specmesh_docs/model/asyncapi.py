@@ -327,6 +327,7 @@ class Mapper:
                 strategy = mkafka.get("schemaLookupStrategy")
                 if isinstance(strategy, str) and strategy:
                     topic.subject_strategy = strategy
+            self.compatibility(topic, [mkafka, kafka, msg])
             unknown = msg.get("x-specmesh-unknown-fields")
             if unknown is not None:
                 if unknown in ("accept", "reject"):
@@ -353,6 +354,7 @@ class Mapper:
                              summary=_text(op, "summary"),
                              operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else op_id,
                              group_id=group)
+        self.reads(item, op, chan)
         msg = self.message_of(op, chan)
         if msg is not None:
             self._sink = self.notes  # the owner's schema may live only in the registry
@@ -361,6 +363,43 @@ class Mapper:
             finally:
                 self._sink = self.problems
         return item
+
+    def compatibility(self, topic: Topic, holders: list) -> None:
+        """`x-specmesh-compatibility` on the message's Kafka binding, the channel's, or the message."""
+        from .schemas import COMPATIBILITY_LEVELS as LEVELS
+
+        for holder in holders:
+            if isinstance(holder, YMap) and "x-specmesh-compatibility" in holder:
+                level = holder["x-specmesh-compatibility"]
+                at = holder.pos("x-specmesh-compatibility")
+                if not isinstance(level, str) or level.upper() not in LEVELS:
+                    self._sink.append(SpecError(f"x-specmesh-compatibility is one of {', '.join(LEVELS)}", at))
+                    return
+                topic.compatibility, topic.compatibility_pos = level.upper(), at
+                return
+
+    def reads(self, item: ConsumedTopic, op: YMap, chan: YMap | None) -> None:
+        """`x-specmesh-reads` on the consuming operation (or its channel): field paths, each a string or
+        `{field: path, reason: why}`. Absent: the consumer reads everything."""
+        holder = op if "x-specmesh-reads" in op else chan if isinstance(chan, YMap) and "x-specmesh-reads" in chan else None
+        if holder is None:
+            return
+        listed = holder["x-specmesh-reads"]
+        if not isinstance(listed, YSeq):
+            self._sink.append(SpecError("x-specmesh-reads is a list of field paths", holder.pos("x-specmesh-reads")))
+            return
+        item.reads = []
+        for i, entry in enumerate(listed):
+            path, reason = (entry.get("field"), entry.get("reason")) if isinstance(entry, YMap) else (entry, None)
+            if not isinstance(path, str) or not path.strip() or len(path) > 1000 or (
+                    reason is not None and not isinstance(reason, str)):
+                self._sink.append(SpecError("an x-specmesh-reads entry is a field path, or {field: path, reason: text}",
+                                            listed.pos(i)))
+                continue
+            item.reads.append(path.strip())
+            item.reads_pos.append(listed.pos(i))
+            if isinstance(reason, str) and reason.strip():
+                item.reads_reasons[path.strip()] = reason.strip()
 
     def schema_or_problem(self, node: object, schema_format: str, at: Position) -> Schema | None:
         """A broken schema file is recorded, not fatal, so one run reports every problem."""

@@ -50,6 +50,8 @@ class Topic:
     message_name: str = ""
     subject_strategy: str = "TopicNameStrategy"
     reject_unknown_fields: bool = False  # x-specmesh-unknown-fields: reject on the message (verify, Protobuf)
+    compatibility: str | None = None  # x-specmesh-compatibility: this topic's registry level (else the policy's)
+    compatibility_pos: Position | None = None
     examples: list = field(default_factory=list)
     node: object = field(default=None, repr=False, compare=False)  # the channel as parsed (positions)
     unreadable: list = field(default_factory=list, compare=False)  # "key"/"value": declared, failed to read (a problem)
@@ -73,7 +75,7 @@ class Topic:
             "value": self.value.to_dict() if self.value else None,
             "tags": self.tags, "pii": self.pii, "summary": self.summary, "description": self.description,
             "operation_id": self.operation_id, "message": self.message_name,
-            "subject_strategy": self.subject_strategy, "examples": self.examples,
+            "subject_strategy": self.subject_strategy, "compatibility": self.compatibility, "examples": self.examples,
             "position": str(self.pos),
         }
 
@@ -90,12 +92,15 @@ class ConsumedTopic:
     operation_id: str | None = None
     group_id: str | None = None
     value: Schema | None = None
+    reads: list[str] | None = None  # x-specmesh-reads: the fields it reads (`key:` for key fields); None: all
+    reads_pos: list[Position] = field(default_factory=list)
+    reads_reasons: dict[str, str] = field(default_factory=dict)  # path -> why (a PII field must say)
     node: object = field(default=None, repr=False, compare=False)
     op: object = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "channel": self.channel, "access": self.access, "summary": self.summary,
-                "operation_id": self.operation_id, "group_id": self.group_id,
+                "operation_id": self.operation_id, "group_id": self.group_id, "reads": self.reads,
                 "value": self.value.to_dict() if self.value else None, "position": str(self.pos)}
 
 

@@ -19,6 +19,8 @@ from ..errors import Position, SpecError
 from .limits import DEFAULT_LIMITS
 from .yamlload import plain as _plain, pos_of  # fastavro mutates what it is given: pass copies
 
+COMPATIBILITY_LEVELS = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL",
+                        "FULL_TRANSITIVE")  # a registry's, as `compat` checks them offline
 AVRO_PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
 PII_WORDS = {"pii", "PII"}
 

@@ -164,11 +164,17 @@ class Registry:
                            missing_ok=True)
         return found.version if found is not None else None
 
-    def observe(self, regs: list[Registration], planned_new: set[str]) -> dict[str, SubjectState]:
+    def observe(self, regs: list[Registration], planned_new: set[str], level: str | None = None) -> dict[str, SubjectState]:
+        """What the registry holds for each registration. `level`: the plan's default level; a subject
+        whose level the plan changes is not asked about compatibility at its old level (apply sets the
+        new level first, and the registry then checks the version at it)."""
         states: dict[str, SubjectState] = {}
         for reg in regs:
             state = SubjectState(latest=self._latest(reg.subject))
             if state.latest is not None and reg.owned:
+                state.compatibility = self._call(f"compatibility level of {reg.subject}",
+                                                 lambda: self.client.get_compatibility(reg.subject), missing_ok=True)
+                want = reg.compatibility or level
                 if any(subject in planned_new for _, subject in reg.references):
                     state.compatible = None  # its references are not registered yet: nothing to compare with
                 else:
@@ -176,11 +182,9 @@ class Registry:
                     found = self._call(f"look up {reg.subject}", lambda: self.client.lookup_schema(reg.subject, schema),
                                        missing_ok=True)
                     state.same = found.version if found is not None else self._same_as_latest(reg)
-                    if state.same is None:
+                    if state.same is None and not (want and state.compatibility and want != state.compatibility):
                         state.compatible = self._call(f"compatibility of {reg.subject}",
                                                       lambda: self.client.test_compatibility(reg.subject, schema))
-                state.compatibility = self._call(f"compatibility level of {reg.subject}",
-                                                 lambda: self.client.get_compatibility(reg.subject), missing_ok=True)
             elif state.latest is None and reg.owned:
                 planned_new.add(reg.subject)
             states[reg.subject] = state
@@ -289,12 +293,16 @@ class Registry:
                                missing_ok=True)
                     results.append(Result(change))
                     continue
+                level_first = change.action == "update" and after.get("compatibility") and "schema" in after
+                if level_first:  # a new level for an existing subject holds for the version registered with it
+                    self._call(f"set compatibility of {change.name}",
+                               lambda: self.client.set_compatibility(change.name, after["compatibility"]))
                 if "schema" in after:
                     reg = Registration(after["subject"], after["type"], after["schema"],
                                        [(r["name"], r["subject"]) for r in after["references"]])
                     schema = self._schema(reg)
                     self._call(f"register {reg.subject}", lambda: self.client.register_schema(reg.subject, schema))
-                if after.get("compatibility"):
+                if after.get("compatibility") and not level_first:
                     self._call(f"set compatibility of {change.name}",
                                lambda: self.client.set_compatibility(change.name, after["compatibility"]))
                 results.append(Result(change))

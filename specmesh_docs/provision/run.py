@@ -228,7 +228,7 @@ def _plan(opts: Options, saved: dict | None, desired: list, inputs: str, cluster
 
         planned_new: set[str] = set()
         for d, p in zip(desired, plans):
-            states = registry.observe(d.schemas, planned_new)
+            states = registry.observe(d.schemas, planned_new, d.compatibility)
             add_schema_changes(p, d, states)
             add_subject_clean_up(p, d, undeclared, opts.clean and "schemas" in opts.allow_delete)
             found = schema_verdicts(d.schemas, states, d.compatibility, registry)

@@ -26,6 +26,7 @@ class Registration:
     references: list[tuple[str, str]] = field(default_factory=list)  # (name, subject), latest version
     owned: bool = True  # False: another domain's type that must already be registered
     topic: str = ""
+    compatibility: str | None = None  # the topic's own level (x-specmesh-compatibility); None: the policy's
 
     def to_dict(self) -> dict:
         return {"subject": self.subject, "type": self.schema_type, "schema": self.text,
@@ -79,7 +80,7 @@ def registrations(product, policy=None) -> list[Registration]:
                                                               _text(schema), refs, owned=False, topic=t.name))
             subject = subject_for(t.name, role, schema, t.subject_strategy)
             out.setdefault(subject, Registration(subject, REGISTRY_TYPES[schema.format], _text(schema), refs,
-                                                 topic=t.name))
+                                                 topic=t.name, compatibility=t.compatibility))
     return list(out.values())
 
 
@@ -113,8 +114,10 @@ class SubjectState:
 def diff_schemas(domain: str, regs: list[Registration], states: dict[str, SubjectState], level: str):
     """-> (changes, unchanged [(subject, version)], errors); changes as dicts for plan.Change."""
     changes, unchanged, errors = [], [], []
+    default = level
     for reg in regs:
         state = states[reg.subject]
+        level = reg.compatibility or default
         if not reg.owned:
             if state.latest is None:
                 errors.append(f"schema {reg.subject} belongs to another domain and is not registered; "

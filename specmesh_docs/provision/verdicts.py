@@ -29,7 +29,9 @@ def schema_verdicts(regs: list, states: dict, level: str, registry) -> list[dict
 
     texts = {r.subject: r.text for r in regs}
     out = []
+    default = level
     for reg in regs:
+        level = reg.compatibility or default
         state = states.get(reg.subject)
         if state is None or not reg.owned or state.latest is None or state.same is not None or state.compatible is None:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,10 @@ def consume(topic: str, extra: str = "") -> str:
 """
 
 
+def consume_reads(topic: str, reads: str) -> str:
+    return consume(topic).replace("      summary: Read.\n", f"      summary: Read.\n      x-specmesh-reads: {reads}\n")
+
+
 def own(domain: str, channel: str, extra_tags: str = "") -> str:
     return BASE.replace("urn:acme.orders", f"urn:{domain}").replace("_public.order:", f"{channel}:").replace(
         "      summary: Orders as placed.\n", f"      summary: Orders as placed.\n{extra_tags}")
@@ -73,8 +78,26 @@ GRANT = "      tags: [{name: 'grant-access:GRANTEE'}]\n"
 NO_FIELD_DOC = edit(", description: Order total in EUR.", "")
 BILLING = own("acme.billing", "_protected.invoices", GRANT.replace("GRANTEE", "acme.orders"))
 
+SOON = (date.today() + timedelta(days=3)).isoformat()
+ENDING = "      tags: [{name: 'grant-access:acme.billing', x-expires: 'LAST'}]\n"
+WRITE = "      tags: [{name: 'grant-write:acme.billing'}]\n"
+CONSUMER = own("acme.billing", "_public.invoices")
+
 # rule -> (bad cases, good cases); a case is one spec, or a tuple of specs linted together
 CASES: dict[str, tuple[list[str], list[str]]] = {
+    "GRANT-WRITE-PRIVATE": ([own("acme.orders", "_private.order", WRITE)], [own("acme.orders", "_protected.order", WRITE)]),
+    "GRANT-WRITE-PUBLIC": ([own("acme.orders", "_public.order", WRITE)], [BASE]),
+    "GRANT-EXPIRING": ([own("acme.orders", "_protected.order", ENDING.replace("LAST", SOON))],
+                       [own("acme.orders", "_protected.order", ENDING.replace("LAST", "2999-12-31"))]),
+    "GRANT-EXPIRED": ([own("acme.orders", "_protected.order", ENDING.replace("LAST", "2020-01-31"))],
+                      [own("acme.orders", "_protected.order", ENDING.replace("LAST", "2999-12-31"))]),
+    "COMPATIBILITY-NOT-ALLOWED": ([edit("description: Order id.}", "description: Order id.}, x-specmesh-compatibility: NONE")],
+                                  [edit("description: Order id.}", "description: Order id.}, x-specmesh-compatibility: BACKWARD")]),
+    "XSPEC-READS-UNKNOWN": ([(BASE, CONSUMER + consume_reads("acme.orders._public.order", "[totl]"))],
+                            [(BASE, CONSUMER + consume_reads("acme.orders._public.order", "[total]"))]),
+    "XSPEC-READS-PII": ([(PII_BASE, CONSUMER + consume_reads("acme.orders._protected.customer", "[email]"))],
+                        [(PII_BASE, CONSUMER + consume_reads("acme.orders._protected.customer",
+                                                             "[{field: email, reason: Invoices go by e-mail.}]"))]),
     "ACCESS-PRIVATE-CONSUMED": ([BASE + consume("acme.billing._private.invoices")],
                                 [BASE + consume("acme.billing._protected.invoices")]),
     "ASYNCAPI-SCHEMA": ([edit("type: object", "type: objekt"),

@@ -67,3 +67,44 @@ def domain_nested(products, policy_of):
             parent = by_domain.get(policy_of(p).delimiter.join(parts[:i]))
             if parent is not None:
                 yield parent.pos, f"domain {parent.domain} covers the namespace of domain {p.domain} ({p.spec_file})"
+
+
+@rule("XSPEC-READS-UNKNOWN", "error", "Every field a consumer declares it reads (`x-specmesh-reads`) is in the "
+      "owner's current schema of that topic.",
+      "fix the path (fields as the portal lists them: a.b, items[].sku, map{}.x, key:id), or drop it if you no "
+      "longer read it", scope="catalog",
+      bad="x-specmesh-reads: [sale_idd]", good="x-specmesh-reads: [sale_id, amount.value]")
+def reads_unknown(products, policy_of):
+    from ...model.reads import field_paths
+
+    owned = {t.name: t for p in products for t in p.topics}
+    for p in products:
+        for c in p.consumed:
+            t = owned.get(c.name)
+            if t is None or c.reads is None or (t.value is None and t.key is None):
+                continue
+            known = field_paths(t)
+            for path, pos in zip(c.reads, c.reads_pos):
+                if path not in known:
+                    elsewhere = sorted(o.name for o in owned.values() if o is not t and path in field_paths(o))
+                    hint = f" (it is a field of {elsewhere[0]})" if elsewhere else ""
+                    yield pos, f"reads {path} of {c.name}, which its schema does not have{hint}"
+
+
+@rule("XSPEC-READS-PII", "error", "A consumer that declares it reads a PII field says why, on the entry itself.",
+      "write the entry as {field: <path>, reason: <why this product needs it>}", scope="catalog",
+      bad="x-specmesh-reads: [customer.email]",
+      good="x-specmesh-reads: [{field: customer.email, reason: Sends the invoice by e-mail}]")
+def reads_pii(products, policy_of):
+    from ...model.reads import field_paths
+
+    owned = {t.name: t for p in products for t in p.topics}
+    for p in products:
+        for c in p.consumed:
+            t = owned.get(c.name)
+            if t is None or c.reads is None:
+                continue
+            pii = field_paths(t)
+            for path, pos in zip(c.reads, c.reads_pos):
+                if pii.get(path) and path not in c.reads_reasons:
+                    yield pos, f"reads {path} of {c.name}, which is (or holds) PII, without a reason"

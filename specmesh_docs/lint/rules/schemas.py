@@ -73,3 +73,15 @@ def examples(product, policy):
         for i, example in enumerate(t.examples):
             for message in json_schema_errors(t.value.document, example, t.value.file, t.pos):
                 yield t.pos, f"example {i + 1} of {t.name}: {message}"
+
+
+@rule("COMPATIBILITY-NOT-ALLOWED", "error", "A topic's own `x-specmesh-compatibility` is one the organisation's "
+      "policy allows (`compatibility_allowed`).",
+      "use a level the policy lists, or leave the topic at the policy's schema_compatibility",
+      bad="bindings: {kafka: {x-specmesh-compatibility: NONE}}",
+      good="bindings: {kafka: {x-specmesh-compatibility: BACKWARD}}")
+def compatibility_not_allowed(product, policy):
+    for t in product.topics:
+        if t.compatibility and t.compatibility not in policy.compatibility_allowed:
+            yield t.compatibility_pos or t.pos, (f"{t.name}: compatibility {t.compatibility} is not among the policy's "
+                                                 f"compatibility_allowed ({', '.join(policy.compatibility_allowed)})")
