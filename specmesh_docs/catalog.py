@@ -48,6 +48,7 @@ class Estate:
     findings: dict[str, list] = field(default_factory=dict)  # spec file -> lint findings
     metrics: dict = field(default_factory=dict)  # "storage" / "consumption" documents
     verification: dict = field(default_factory=dict)  # topic name -> what `specmesh verify` found (portal)
+    levels: dict = field(default_factory=dict)  # spec file -> its policy's schema_compatibility (portal)
     topics: dict[str, TopicView] = field(default_factory=dict)
     unowned: dict[str, list] = field(default_factory=dict)  # consumed topic no spec owns -> consumers
 

@@ -214,11 +214,13 @@ def _schema_change(role: str, before, after, topic, policy, add, older, readers=
 
 
 def _field_path(path: str, schema) -> str:
-    """A problem's field as consumers name it: buf says `Message.field`, the model `field`."""
+    """A problem's field as consumers name it: buf says `Message.field`, the model `field`. A field of
+    a nested message type (`Line.sku`) could sit at any place that uses the type: "" (the whole
+    schema), so every reader counts as affected rather than none."""
+    if schema.format != "protobuf":
+        return path
     top = (schema.full_name or "").rpartition(".")[2]
-    if schema.format == "protobuf" and top and path.startswith(top + "."):
-        return path[len(top) + 1:]
-    return path
+    return path[len(top) + 1:] if top and path.startswith(top + ".") and path.count(".") == 1 else ""
 
 
 def _pii(old, new, add) -> None:

@@ -146,6 +146,7 @@ def generate(settings: dict, base: Path) -> Generated:
 
         estate.verification = per_topic(read_report(Path(settings["verify"])), list(estate.topics), now(),
                                         float(settings.get("verify_max_age_days") or MAX_AGE_DAYS))
+    estate.levels = {p.spec_file: loaded.policies.for_spec(Path(p.spec_file)).schema_compatibility for p in products}
     commits = settings.get("history_commits")
     cache = cache_folder(settings)
     history = in_background(history_jobs, loaded.policies, DEFAULT_COMMITS if commits is None else int(commits),

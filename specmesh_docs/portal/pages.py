@@ -248,6 +248,18 @@ def home(estate: Estate, title: str) -> dict:
             "lint": [(p, lint_counts(estate.product_findings(p))) for p in estate.products], "pii_shown": 100}
 
 
+def field_readers(v: TopicView) -> dict:
+    """Who reads each field: "Key"/"Value" -> field -> consumer domains (a consumer that declares
+    nothing reads every field); and which consumers declare and which do not."""
+    from ..model.reads import readers_of
+
+    t = v.topic
+    fields = {label: {f.name: readers_of(f.name, v.consumers, role) for f in s.fields}
+              for label, role, s in (("Key", "key", t.key), ("Value", "value", t.value)) if s is not None}
+    return {"fields": fields, "undeclared": sorted({p.domain for p, c in v.consumers if c.reads is None}),
+            "declared": sorted({p.domain for p, c in v.consumers if c.reads is not None})}
+
+
 def access_request(v: TopicView, template: str | None) -> dict | None:
     """The "Request access" box of a `_protected` topic: the command a reader runs in the owner's
     repository and, when the source names one, the web address that opens the request prefilled.
@@ -274,7 +286,8 @@ def topic(estate: Estate, v: TopicView, request_url: str | None = None) -> dict:
             "domain": business_domain(v.product.domain), "configs": configs,
             "retention": human_ms(t.configs.get("retention.ms")), "readers": v.readers, "estate": estate,
             "verified": estate.verification.get(t.name) if estate.verification else None,
-            "request": access_request(v, request_url),
+            "request": access_request(v, request_url), "read_by": field_readers(v),
+            "policy_level": estate.levels.get(v.product.spec_file, "the policy's level"),
             "schemas": [(label, s) for label, s in (("Key", t.key), ("Value", t.value)) if s is not None]}
 
 

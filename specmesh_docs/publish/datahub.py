@@ -11,7 +11,8 @@ ingestion source reads (`datahub ingest -c recipe.yml` with `source.type: file`)
 - a `domain` per SpecMesh domain id (`finance.campaign`);
 - lineage: each data product is a data job (`urn:li:dataJob:(urn:li:dataFlow:(specmesh,<domain>,<ENV>),service)`)
   whose inputs are the topics it consumes and outputs the topics it owns, so a consumer product
-  is downstream of every topic it reads.
+  is downstream of every topic it reads; a consumer that declares the fields it reads
+  (`x-specmesh-reads`) gets fine-grained lineage: `inputDatasetFields` and `fineGrainedLineages`.
 Deterministic: sorted, no timestamps (time 0), so a CI job publishes only when the file changed.
 """
 
@@ -33,6 +34,14 @@ def dataset_urn(topic: str, env: str) -> str:
 
 def job_urn(domain: str, env: str) -> str:
     return f"urn:li:dataJob:(urn:li:dataFlow:(specmesh,{domain},{env}),service)"
+
+
+def field_urn(topic: str, read: str, env: str) -> str:
+    """A declared read (`lines[].sku`, `key:id`) as the schema field DataHub knows (`key.id` for keys)."""
+    from ..model.reads import KEY
+
+    path = "key." + read[len(KEY):] if read.startswith(KEY) else read
+    return f"urn:li:schemaField:({dataset_urn(topic, env)},{path})"
 
 
 def safe_id(text: str) -> str:
@@ -88,9 +97,15 @@ def proposals(estate, env: str, skipped: list[str] | None = None) -> list[dict]:
         job = job_urn(safe_id(p.domain), env)
         out.append(_mcp("dataJob", job, "dataJobInfo", {"name": f"{p.domain} service", "type": "COMMAND",
                                                          "customProperties": {}, "flowUrn": flow}))
-        out.append(_mcp("dataJob", job, "dataJobInputOutput", {
-            "inputDatasets": sorted({dataset_urn(c.name, env) for c in p.consumed if c.name in owned}),
-            "outputDatasets": sorted(dataset_urn(t.name, env) for t in topics_of[p.spec_file])}))
+        io = {"inputDatasets": sorted({dataset_urn(c.name, env) for c in p.consumed if c.name in owned}),
+              "outputDatasets": sorted(dataset_urn(t.name, env) for t in topics_of[p.spec_file])}
+        lineages = [sorted({field_urn(c.name, r, env) for r in c.reads}) for c in p.consumed
+                    if c.name in owned and c.reads]
+        if lineages:  # fine-grained: the fields each consumed topic's declaration names (x-specmesh-reads)
+            io["inputDatasetFields"] = sorted({u for fields in lineages for u in fields})
+            io["fineGrainedLineages"] = [{"upstreamType": "FIELD_SET", "upstreams": fields, "downstreamType": "FIELD_SET",
+                                          "downstreams": [], "confidenceScore": 1.0} for fields in lineages]
+        out.append(_mcp("dataJob", job, "dataJobInputOutput", io))
         out.append(_mcp("dataJob", job, "ownership", {"owners": owners, "lastModified": EPOCH}))
         out.append(_mcp("dataJob", job, "domains", {"domains": [f"urn:li:domain:{safe_id(p.domain)}"]}))
     return out
