@@ -39,11 +39,12 @@ CONSUME = """  {other}._public.entity-0:
     subscribe:
       operationId: consume{n}
       summary: Reads a neighbour's entities.
-      message: {{name: Neighbour}}
+{reads}      message: {{name: Neighbour}}
 """
+READS = "      x-specmesh-reads: [id, amount]\n"
 
 
-def spec(n: int, total: int, channels_per_spec: int = 10) -> tuple[str, str]:
+def spec(n: int, total: int, channels_per_spec: int = 10, reads: bool = False) -> tuple[str, str]:
     domain = f"org{n % 20}.product{n}"
     other = f"org{(n + 1) % total % 20}.product{(n + 1) % total}"
     channels = []
@@ -55,13 +56,14 @@ def spec(n: int, total: int, channels_per_spec: int = 10) -> tuple[str, str]:
     head = (f"asyncapi: '2.6.0'\nid: 'urn:{domain}'\ninfo:\n  title: Product {n}\n  version: '1.0.{n}'\n"
             f"  description: Generated data product {n}.\n  contact: {{name: Team {n}, email: team{n}@acme.example}}\n"
             "channels:\n")
-    return domain, head + "".join(channels) + CONSUME.format(other=other, n=n)
+    return domain, head + "".join(channels) + CONSUME.format(other=other, n=n, reads=READS if reads else "")
 
 
-def generate(out: Path, count: int, channels_per_spec: int = 10) -> list[Path]:
+def generate(out: Path, count: int, channels_per_spec: int = 10, reads: bool = False) -> list[Path]:
+    """`reads`: every consumer declares the fields it reads (x-specmesh-reads)."""
     paths = []
     for n in range(count):
-        domain, text = spec(n, count, channels_per_spec)
+        domain, text = spec(n, count, channels_per_spec, reads)
         repo = out / f"repo-{n:04d}"
         repo.mkdir(parents=True, exist_ok=True)
         path = repo / f"{domain}-api.yaml"
