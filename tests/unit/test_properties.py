@@ -52,7 +52,9 @@ WORDS = ["asyncapi", "id", "info", "title", "version", "channels", "bindings", "
          "_public.t", "_private.t", "_protected.t", "operationId", "summary", "key", "fields", "record", "namespace",
          "minLength", "minItems", "pattern", "oneOf", "allOf", "definitions", "version", "products", "domain", "spec",
          "topics", "findings", "changes", "specs", "observed_digest", "inputs_digest", "kind", "storage", "totals",
-         "sources", "path", "git", "link", "title", "site_url", "metrics", "templates", "fingerprint", "rule"]
+         "sources", "path", "git", "link", "title", "site_url", "metrics", "templates", "fingerprint", "rule",
+         "x-specmesh-reads", "x-specmesh-compatibility", "x-expires", "grant-write:acme.b", "field", "reason",
+         "x-specmesh-unknown-fields", "request_url", "verify"]
 HOSTILE = ["../../x", "/etc/passwd", "#", "#/definitions/x", "\x1b[2J", "\u202e", "<script>alert(1)</script>",
            "::error::x", "\n::stop-commands::y", "${{ secrets.X }}", "a" * 300, "", " ", "--upload-pack=x", "*",
            "urn:acme.x", "acme.x._public.t", "2e9", "-1", "NaN", "\x00", "file:///etc/passwd", "http://127.0.0.2/",
@@ -69,7 +71,7 @@ def spec_like() -> st.SearchStrategy:
         "bindings": DOCS, "publish": st.fixed_dictionaries({}, optional={
             "operationId": SCALARS, "summary": SCALARS, "tags": DOCS,
             "message": st.fixed_dictionaries({}, optional={"payload": DOCS, "schemaFormat": SCALARS, "bindings": DOCS})}),
-        "subscribe": DOCS})
+        "subscribe": st.one_of(DOCS, st.fixed_dictionaries({"x-specmesh-reads": DOCS}))})
     return st.one_of(DOCS, st.fixed_dictionaries({"asyncapi": st.sampled_from(["2.6.0", "3.0.0", "2.0.0", "1.2.0"])}, optional={
         "id": st.one_of(st.just("urn:acme.fuzz"), SCALARS), "info": DOCS,
         "channels": st.dictionaries(st.sampled_from(["_public.t", "_private.p", "acme.other._protected.x", "x"] + HOSTILE),
