@@ -123,7 +123,7 @@ def request_access(req: Request, out=None) -> int:
         return FINDINGS
     new_errors = _lint_with(target, edited, product, policies, grant, topic.name, keep=not req.patch)
     if new_errors:
-        print(f"specmesh: request-access: refused: the change breaks the owner's policy:", file=sys.stderr)
+        print("specmesh: request-access: refused: the change breaks the owner's policy:", file=sys.stderr)
         for finding in new_errors:
             print(f"  {finding}", file=sys.stderr)
         return FINDINGS

@@ -168,15 +168,14 @@ def verify(opts: Options, now: str) -> dict:
     for name, result in results.items():
         result.exists, result.partitions = name in counts, counts.get(name)
     ranges = plan(counts, earliest, latest, opts.records)
-    by_topic = {name: r for name, r in results.items()}
     prefix = (products[0].domain + delimiter) if products else ""
     unread = read_tails(consumer_settings(settings, opts.max_record_bytes, prefix), ranges, deadline,
-                        lambda m: by_topic[m.topic()].record(m, opts.max_record_bytes), cluster.principal)
+                        lambda m: results[m.topic()].record(m, opts.max_record_bytes), cluster.principal)
     for name, _ in unread:
         results[name].complete = False
     _, described, committed = group_offsets(cluster, set(results))
     domains = sorted({p.domain for p in products} | {g for p in products for t in p.topics for g in t.grants
-                                                     if g != "_public"} | {p.domain for p in products if p.consumed})
+                                                     if g != "_public"})
     declared: dict[str, set[str]] = {}
     for p in products:
         for c in p.consumed:
