@@ -239,7 +239,9 @@ def role_check(topic, role: str, writers: Writers, reject_unknown: bool = False)
 
 
 def parsed_avro(document: object, named: dict | None) -> object:
-    """fastavro's parsed schema, the types it references parsed first into a name table of its own."""
+    """fastavro's parsed schema, the types it references parsed first into a name table of its own. The
+    result carries fastavro's "parsed" mark and that table: readers and writers use it as it is
+    (without the mark they parse it again, and a referenced type is unknown)."""
     import fastavro
 
     from ..compat.avro import dependency_order
@@ -250,7 +252,7 @@ def parsed_avro(document: object, named: dict | None) -> object:
     for name in dependency_order(copies):
         if name not in names:
             fastavro.parse_schema(copies[name], named_schemas=names, _write_hint=False)
-    return fastavro.parse_schema(plain(document), named_schemas=names, _write_hint=False)
+    return fastavro.parse_schema(plain(document), named_schemas=names)
 
 
 # --- JSON Schema: the loader's resolved graph as one document a validator compiles ----------

@@ -231,3 +231,23 @@ def test_the_portal_shows_each_topic_verified_stale_or_not_and_the_worst_first(t
     (tmp_path / "verify.json").write_text(json.dumps({**doc, "verified_at": "yesterday"}))
     bad = build("bad")
     assert bad.returncode == 2 and "verify.json:1:1" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_avro_records_of_a_schema_with_references_in_other_files():
+    """The example's tenants reference platform.control_plane.Region in another file: both the spec's
+    schema and the writer's keep their name tables (fastavro would otherwise parse them again, bare)."""
+    import fastavro
+
+    from specmesh_docs.model import load_spec
+    from specmesh_docs.verify.checks import parsed_avro
+
+    product = load_spec(EXAMPLES / "platform-control-plane" / "platform-control-plane-api.yaml")
+    topic = next(t for t in product.topics if t.value is not None and t.value.format == "avro" and t.value.named)
+    writer = WriterSchema("AVRO", topic.value.document, topic.value.named)
+    subject = f"{topic.name}-value"
+    check = role_check(topic, "value", FakeRegistry({3: writer}, {subject: {3}}))
+    from specmesh_docs.sample import records
+
+    body = io.BytesIO()
+    fastavro.schemaless_writer(body, parsed_avro(topic.value.document, topic.value.named), records(topic.value, 1)[0])
+    assert check.check(frame(3, body.getvalue())) == []
