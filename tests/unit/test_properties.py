@@ -223,13 +223,15 @@ def test_git_ref_names(work, capsys, ref):
 
 @FUZZ
 @given(name=st.sampled_from(["SPECMESH_CATALOG_TIMEOUT", "SPECMESH_CONNECT_TIMEOUT", "SPECMESH_POLICY",
-                             "SPECMESH_SCHEMA_REGISTRY_URL", "SPECMESH_SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO"]),
+                             "SPECMESH_SCHEMA_REGISTRY_URL", "SPECMESH_SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO",
+                             "SPECMESH_NOW"]),
        value=st.one_of(st.sampled_from(HOSTILE), st.text(max_size=30)))
 def test_environment_values(work, capsys, name, value):
     folder = fresh(work, f"e{next(_counter)}")
     (folder / "x-api.yaml").write_text(SPEC.replace("FORMAT", FORMATS["json"]).replace("EXT", "json"))
     value = value.replace("\x00", "")
     args = (["lint", "x-api.yaml", "--catalog", "http://127.0.0.1:1/catalog.json"] if "CATALOG" in name else
+            ["lint", "x-api.yaml"] if name == "SPECMESH_NOW" else
             ["provision", "x-api.yaml", "--policy-from-repo", "--bootstrap-server", "127.0.0.1:1", "--dry-run"])
     run(args, folder, capsys, env={name: value}, secret=name.endswith("USER_INFO"))
 
