@@ -50,6 +50,10 @@ def _run(argv: list[str] | None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
+        if os.environ.get("SPECMESH_NOW"):  # checked once, before it is read for every spec
+            from .clock import now
+
+            now()
         return args.func(args)
     except ClusterError as exc:  # the cluster or registry failed us: retry, fix credentials, or fix the URL
         print(f"specmesh: error: {exc.message}", file=sys.stderr)
