@@ -55,6 +55,7 @@ def document(export: DomainExport, schemas: dict[str, RegistrySchema], fmt: str,
             kafka["configs"] = configs
         message = _message(topic.name, relative, schemas, out, fmt)
         tags = [{"name": f"grant-access:{g}"} for g in export.grants.get(topic.name, [])]
+        tags += [{"name": f"grant-write:{g}"} for g in export.write_grants.get(topic.name, [])]
         op_id = "publish" + "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", relative) if w)
         operation = {"operationId": op_id, "summary": f"{relative} (exported: describe what it carries)."}
         if tags:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..model.naming import EVERYONE
 from ..policy import Policy
 from ..provision.desired import CLUSTER, owner_acls
 from ..provision.state import Acl, Reading, Scope, TopicState
@@ -28,6 +29,7 @@ class DomainExport:
     topics: list[TopicState] = field(default_factory=list)
     dynamic: dict[str, set[str]] = field(default_factory=dict)  # configs set on the topic (differ from the defaults)
     grants: dict[str, list[str]] = field(default_factory=dict)  # topic -> grantee domains (or _public)
+    write_grants: dict[str, list[str]] = field(default_factory=dict)  # topic -> domains that may produce
     notes: list[str] = field(default_factory=list)  # what the spec cannot say, for the report
 
 
@@ -115,9 +117,10 @@ def sort_topics(reading: Reading, policy: Policy, wanted: list[str] | None) -> S
 
 
 def _grants_and_notes(export: DomainExport, acls: list[Acl], policy: Policy, owners: dict[str, str]) -> None:
-    """`grant-access:` tags from LITERAL READ bindings on _protected (and untiered) topics; every
-    other binding in the domain's scope that a spec cannot express is noted: provisioning the
-    exported spec would revoke it (unless --keep-undeclared-acls)."""
+    """`grant-access:` tags from LITERAL READ bindings on _protected (and untiered) topics,
+    `grant-write:` tags from LITERAL WRITE bindings of other domains on any topic but a _private
+    one; every other binding in the domain's scope that a spec cannot express is noted:
+    provisioning the exported spec would revoke it (unless --keep-undeclared-acls)."""
     d = policy.delimiter
     principal_of = {v: k for k, v in owners.items()}
     topics = {t.name: t for t in export.topics}
@@ -130,26 +133,31 @@ def _grants_and_notes(export: DomainExport, acls: list[Acl], policy: Policy, own
             continue
         topic = topics.get(acl.name)
         access = next((p for p in acl.name.split(d) if p in policy.access_levels), None)
-        if (topic is not None and acl.resource_type == "TOPIC" and acl.pattern == "LITERAL" and acl.permission == "ALLOW"
-                and acl.operation in ("READ", "DESCRIBE") and access in (policy.protected, None)):
+        literal = topic is not None and acl.resource_type == "TOPIC" and acl.pattern == "LITERAL" \
+            and acl.permission == "ALLOW"
+        if literal and acl.operation in ("READ", "DESCRIBE") and access in (policy.protected, None):
             grantee = _grantee(acl.principal, policy, principal_of)
             if grantee is not None:
                 if acl.operation == "READ" and grantee not in export.grants.setdefault(acl.name, []):
                     export.grants[acl.name].append(grantee)
                 continue
+        if literal and acl.operation in ("WRITE", "DESCRIBE") and access != policy.private:
+            grantee = _grantee(acl.principal, policy, principal_of)
+            if grantee is not None and grantee != EVERYONE:
+                if acl.operation == "WRITE" and grantee not in export.write_grants.setdefault(acl.name, []):
+                    export.write_grants[acl.name].append(grantee)
+                continue
         if acl.resource_type == "CLUSTER" and acl.name == CLUSTER and acl.operation == "IDEMPOTENT_WRITE":
             continue
         export.notes.append(f"binding {acl} cannot be written in a spec: provisioning the exported spec revokes it "
                             "(or keep it with --keep-undeclared-acls)")
-    for grantees in export.grants.values():
+    for grantees in (*export.grants.values(), *export.write_grants.values()):
         grantees.sort()
 
 
 def _grantee(principal: str, policy: Policy, principal_of: dict[str, str]) -> str | None:
     """The domain a principal stands for: the one it owns, else the policy's format read backwards."""
     if principal == "User:*":
-        from ..model.naming import EVERYONE
-
         return EVERYONE
     if principal in principal_of:
         return principal_of[principal]

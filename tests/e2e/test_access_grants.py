@@ -81,6 +81,7 @@ def write_grants_hold(kafka, folder: Path, replicas: int = 1) -> None:
     assert produce_outcomes(clients[writer], [topic]) == {topic: True}  # the write grant has no end date
     again = provision(kafka, spec, "2027-04-01", "--dry-run", "--detailed-exitcode")
     assert again.returncode == 0, again.stdout  # nothing left to do
+    reset_domains(kafka, owner, writer, reader, rogue)  # the shared broker as it was
 
 
 def test_write_grants_and_an_ended_grant_on_the_broker(kafka, tmp_path):

@@ -43,6 +43,8 @@ def build_by_hand(kafka, registry: str, replicas: int = 1) -> None:
                         AclOperation.READ, allow),
              AclBinding(ResourceType.TOPIC, f"{D}._protected.payment", ResourcePatternType.LITERAL,
                         "User:handmade.billing", "*", AclOperation.READ, allow),
+             AclBinding(ResourceType.TOPIC, f"{D}._protected.payment", ResourcePatternType.LITERAL,
+                        "User:handmade.pos", "*", AclOperation.WRITE, allow),  # exported as grant-write
              AclBinding(ResourceType.GROUP, f"{D}.", ResourcePatternType.PREFIXED, owner, "*", AclOperation.READ, allow)]
     for future in admin.create_acls(acls).values():
         future.result(timeout=30)
@@ -106,6 +108,8 @@ def test_the_adoption_recipe_as_written_ends_in_a_plan_of_zero_changes(estate, s
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-4000:]
     report = json.loads((work / "export-report.json").read_text())
     assert any(u["topic"] == "handmade_legacy_orders" for u in report["unfit"])  # said, not dropped
+    exported = "".join(p.read_text() for p in work.rglob("*.yaml"))
+    assert "grant-write:handmade.pos" in exported and "grant-access:handmade.billing" in exported
     first_plan = out.stdout.split("Plan: ", 1)[0]
     changes = re.findall(r"^  ([+~-]) (\w+) (\w+) (\S+)(.*)$", first_plan, re.M)
     assert changes, out.stdout[-4000:]

@@ -135,8 +135,10 @@ def test_a_cluster_with_names_that_are_not_data_products(second, tmp_path):
     owner = [AclBinding(ResourceType.TOPIC, "legacy.billing.", ResourcePatternType.PREFIXED, "User:legacy.billing", "*",
                         op, AclPermissionType.ALLOW) for op in (AclOperation.WRITE, AclOperation.READ)]
     deny = AclBinding(ResourceType.TOPIC, "legacy.billing.invoices", ResourcePatternType.LITERAL, "User:auditor", "*",
-                      AclOperation.WRITE, AclPermissionType.ALLOW)
-    for future in admin.create_acls([*owner, deny]).values():
+                      AclOperation.WRITE, AclPermissionType.DENY)
+    writer = AclBinding(ResourceType.TOPIC, "legacy.billing.invoices", ResourcePatternType.LITERAL, "User:legacy.pos",
+                        "*", AclOperation.WRITE, AclPermissionType.ALLOW)
+    for future in admin.create_acls([*owner, deny, writer]).values():
         future.result(timeout=30)
 
     out = tmp_path / "out"
@@ -150,6 +152,8 @@ def test_a_cluster_with_names_that_are_not_data_products(second, tmp_path):
     assert "orders: not exported: one segment" in run.stderr
     legacy = report["domains"]["legacy.billing"]
     assert legacy["topics"] == 1 and any("User:auditor WRITE" in n and "revokes it" in n for n in legacy["notes"])
+    assert not any("legacy.pos" in n for n in legacy["notes"])  # another domain's WRITE: a write grant
+    assert "grant-write:legacy.pos" in (out / "legacy.billing" / "legacy.billing-api.yaml").read_text()
 
     lint = specmesh("lint", str(out / "legacy.billing"), "--config", POLICY)
     assert lint.returncode == 1, lint.stdout + lint.stderr

@@ -37,13 +37,18 @@ def test_grants_come_from_literal_read_bindings_and_other_bindings_are_noted():
     topic = "acme.orders._protected.refund"
     acls = [Acl("TOPIC", topic, "LITERAL", "User:acme.billing", op) for op in ("READ", "DESCRIBE")]
     acls += [Acl("TOPIC", topic, "LITERAL", "User:*", "READ"), Acl("TOPIC", topic, "LITERAL", "User:auditor", "WRITE"),
+             Acl("TOPIC", topic, "LITERAL", "User:*", "WRITE"),
+             Acl("TOPIC", "acme.orders._private.ledger", "LITERAL", "User:acme.pos", "WRITE"),
              Acl("TOPIC", "acme.orders._public.order", "LITERAL", "User:acme.billing", "READ"),
              Acl("TOPIC", "acme.orders.", "PREFIXED", "User:acme.orders", "WRITE")]
-    sorting = sort_topics(reading(topic, "acme.orders._public.order", acls=acls), Policy(), ["acme.orders"])
+    sorting = sort_topics(reading(topic, "acme.orders._public.order", "acme.orders._private.ledger", acls=acls), Policy(),
+                          ["acme.orders"])
     export = sorting.domains["acme.orders"]
     assert export.grants == {topic: ["_public", "acme.billing"]}
+    assert export.write_grants == {topic: ["auditor"]}  # another principal's WRITE: a write grant
     notes = "\n".join(export.notes)
-    assert "User:auditor WRITE" in notes and "acme.orders._public.order" in notes  # a READ on _public: not a grant
+    assert "User:* WRITE" in notes and "acme.orders._public.order" in notes  # everyone writing; a READ on _public
+    assert "User:acme.pos WRITE TOPIC:LITERAL:acme.orders._private.ledger" in notes  # never on _private
     assert "User:acme.orders WRITE TOPIC:PREFIXED" not in notes  # implied by the owner
 
 
