@@ -16,6 +16,9 @@ within its limits), field by field:
 - CONSTRAINT_NARROWED: a bound the reader sets tighter than the writer (`maxLength`,
   `minLength`, `maximum`, `minimum`, `maxItems`, `minItems`), or a `pattern` it adds or changes.
 
+Array items (`items[]`) and map values (`additionalProperties: {schema}` on both sides, `m{}`)
+are compared like properties.
+
 These are the verdicts of a Confluent-compatible registry (Apicurio's), checked against it in
 the tests, not the looser "the reader accepts what it knows" reading.
 
@@ -50,6 +53,9 @@ def reader_problems(reader: object, writer: object) -> list[tuple[str, str, str]
         work += reversed(pairs)
         if isinstance(r.get("items"), dict) and isinstance(w.get("items"), dict):
             work.append((r["items"], w["items"], f"{path}[]"))
+        r_extra, w_extra = r.get("additionalProperties"), w.get("additionalProperties")
+        if isinstance(r_extra, dict) and isinstance(w_extra, dict):  # a map's values (the model's `m{}`)
+            work.append((r_extra, w_extra, f"{path}{{}}"))
     return out
 
 
