@@ -21,6 +21,7 @@ class Grant:
     kind: str  # read | write
     domain: str
     until: str | None = None  # ISO date: the grant's last day
+    renews: str | None = None  # the last day it had: a renewal moves it to `until`
 
     @property
     def tag(self) -> str:
@@ -70,6 +71,35 @@ def add_grant(text: str, path: list[str], grant: Grant, as_json: bool) -> str:
     if dash < 0 or lines[first_line][:dash].strip():
         raise CannotEdit("the tags' layout is not one item per line")
     return "".join(lines[:first_line]) + _block_item(grant, dash, _eol(lines[first_line])) + "".join(lines[first_line:])
+
+
+def renew_grant(text: str, path: list[str], grant: Grant) -> str:
+    """`text` with the `x-expires` day of the existing `grant.tag` tag at `path` replaced by
+    `grant.until` (the date's characters only: quoting and layout stay)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        doc = YAML(typ="rt", pure=True).load(text)
+    except YAMLError as exc:
+        raise CannotEdit(f"the spec does not parse as YAML: {str(exc).splitlines()[0]}") from None
+    node = doc
+    for key in path:
+        node = node.get(key) if hasattr(node, "get") else None
+    tags = node.get("tags") if hasattr(node, "get") else None
+    if not isinstance(tags, list) or _anchored(tags):
+        raise CannotEdit("the grant's tag is not in the operation's own tags: change its x-expires by hand")
+    for tag in tags:
+        if hasattr(tag, "get") and tag.get("name") == grant.tag and "x-expires" in tag and not _anchored(tag):
+            line, col = tag.lc.value("x-expires")
+            lines = text.splitlines(keepends=True)
+            at = col + (1 if lines[line][col:col + 1] in ("'", '"') else 0)
+            old = lines[line][at:at + 10]
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", old):
+                raise CannotEdit("the grant's x-expires is not written as YYYY-MM-DD: change it by hand")
+            lines[line] = lines[line][:at] + str(grant.until) + lines[line][at + 10:]
+            return "".join(lines)
+    raise CannotEdit("the grant's tag with an x-expires is not in the operation's own tags: change it by hand")
 
 
 def _new_tags(lines: list[str], node, grant: Grant, as_json: bool) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import SpecError
 from ..output import markdown_text, one_line
-from .edit import CannotEdit, Grant, add_grant, operation_path, valid_domain
+from .edit import CannotEdit, Grant, add_grant, operation_path, renew_grant, valid_domain
 
 MAX_REASON = 2000
 
@@ -87,10 +87,15 @@ def check(req: Request, product, topic, policy) -> Grant:
     if kind == "read" and topic.access == policy.public:
         raise Refused(f"{topic.name} is _public: every domain may already read it")
     granted = topic.grants if kind == "read" else topic.write_grants
-    if req.domain in granted:
-        last = topic.expires.get(f"{kind}:{req.domain}")
-        raise Refused(f"{req.domain} already has {kind} access to {topic.name}"
-                      + (f" (until {last}: to renew, change its x-expires)" if last else ""))
+    ended = next((last for k, g, last, _ in topic.expired if k == kind and g == req.domain), None)
+    last = topic.expires.get(f"{kind}:{req.domain}") if req.domain in granted else ended
+    if req.domain in granted or ended:
+        if last is None:
+            raise Refused(f"{req.domain} already has {kind} access to {topic.name}, with no end date")
+        if until is None or until <= last:
+            raise Refused(f"{req.domain} already has {kind} access to {topic.name} until {last}"
+                          + (" (ended)" if ended else "") + ": to renew, ask with a later --until")
+        return Grant(kind, req.domain, until, renews=last)
     return Grant(kind, req.domain, until)
 
 
@@ -115,7 +120,8 @@ def request_access(req: Request, out=None) -> int:
     before = target.read_bytes()
     try:
         text = before.decode("utf-8")
-        edited = add_grant(text, path, grant, as_json=target.suffix.lower() == ".json")
+        edited = (renew_grant(text, path, grant) if grant.renews else
+                  add_grant(text, path, grant, as_json=target.suffix.lower() == ".json"))
     except UnicodeDecodeError:
         raise SpecError("the spec is not UTF-8 text", _at(target)) from None
     except CannotEdit as exc:
@@ -189,7 +195,8 @@ def pull_request(grant: Grant, product, topic, reason: str, shown: str) -> str:
     from the command line is shown as text (no markup, no line breaks it did not ask for)."""
     what = "read" if grant.kind == "read" else "write (produce)"
     until = f" until {grant.until}" if grant.until else ""
-    title = f"Grant {grant.domain} {grant.kind} access to {topic.name}{until}"
+    title = (f"Renew {grant.domain} {grant.kind} access to {topic.name}{until} (was until {grant.renews})"
+             if grant.renews else f"Grant {grant.domain} {grant.kind} access to {topic.name}{until}")
     pii = [f.name for f in topic.pii_fields]
     exposed = ("the whole topic is tagged PII" if topic.pii_tag and not pii else
                ", ".join(f"`{markdown_text(n)}`" for n in pii) if pii else "none")
@@ -205,7 +212,8 @@ def pull_request(grant: Grant, product, topic, reason: str, shown: str) -> str:
         f"**PII fields this grant exposes**: {exposed}." if grant.kind == "read" else
         "**What changes**: the domain's principal may produce records to the topic (WRITE, DESCRIBE).",
         "",
-        f"**The change**: one `{grant.tag}` tag on the topic's operation in `{markdown_text(shown)}`, "
+        f"**The change**: {'the end date of' if grant.renews else 'one'} `{grant.tag}` tag on the topic's operation "
+        f"in `{markdown_text(shown)}`, "
         "linted with the owner's policy. Approving this pull request is the approval; the owner's next "
         "release provisions the ACLs (`specmesh provision`).",
     ]

@@ -351,3 +351,21 @@ def test_the_portal_shows_write_grants_end_dates_and_the_request_box(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "specmesh_docs", "portal", "build", "--config", str(config), "--out",
                           str(tmp_path / "bad")], cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
     assert bad.returncode == 2 and "request_url" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_grant_with_an_end_date_is_renewed_by_moving_its_date_only(estate):
+    spec = estate / "finance-campaign" / "finance-campaign-api.yaml"
+    assert request(estate, BUDGET, "--for", "retail.checkout", "--until", "2027-03-31", "--reason", "a").returncode == 0
+    granted = spec.read_text()
+    same = request(estate, BUDGET, "--for", "retail.checkout", "--until", "2027-03-31", "--reason", "again")
+    assert same.returncode == 1 and "until 2027-03-31: to renew, ask with a later --until" in same.stderr
+    run = request(estate, BUDGET, "--for", "retail.checkout", "--until", "2027-12-31", "--reason", "Another season")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"Renew retail.checkout read access to {BUDGET} until 2027-12-31 (was until 2027-03-31)")
+    assert spec.read_text() == granted.replace("x-expires: '2027-03-31'", "x-expires: '2027-12-31'")
+    ended = request(estate, BUDGET, "--for", "retail.checkout", "--until", "2028-06-30", "--reason", "Back again",
+                    env={"SPECMESH_NOW": "2028-01-15"})  # the grant ended after 2027-12-31
+    assert ended.returncode == 0, ended.stderr
+    assert spec.read_text() == granted.replace("x-expires: '2027-03-31'", "x-expires: '2028-06-30'")
+    forever = request(estate, BUDGET, "--for", "platform.control_plane", "--until", "2099-01-01", "--reason", "x")
+    assert forever.returncode == 1 and "with no end date" in forever.stderr
