@@ -35,20 +35,25 @@ def operation_path(product, topic, v2_operations: str = "specmesh") -> list[str]
     return ["channels", topic.channel, "publish" if v2_operations == "specmesh" else "subscribe"]
 
 
-def add_grant(text: str, path: list[str], grant: Grant, as_json: bool) -> str:
-    """`text` with `grant` added to the tags of the mapping at `path`."""
+def _operation(text: str, path: list[str]):
+    """The round-trip node at `path` (it knows where it is written), or CannotEdit."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        doc = YAML(typ="rt", pure=True).load(text)
+        node = YAML(typ="rt", pure=True).load(text)
     except YAMLError as exc:
         raise CannotEdit(f"the spec does not parse as YAML: {str(exc).splitlines()[0]}") from None
-    node = doc
     for key in path:
         node = node.get(key) if hasattr(node, "get") else None
         if node is None:
             raise CannotEdit(f"{'.'.join(path)} is not in the spec")
+    return node
+
+
+def add_grant(text: str, path: list[str], grant: Grant, as_json: bool) -> str:
+    """`text` with `grant` added to the tags of the mapping at `path`."""
+    node = _operation(text, path)
     if not hasattr(node, "lc") or not hasattr(node, "items"):
         raise CannotEdit(f"{'.'.join(path)} is not a mapping")
     if "$ref" in node:
@@ -76,16 +81,7 @@ def add_grant(text: str, path: list[str], grant: Grant, as_json: bool) -> str:
 def renew_grant(text: str, path: list[str], grant: Grant) -> str:
     """`text` with the `x-expires` day of the existing `grant.tag` tag at `path` replaced by
     `grant.until` (the date's characters only: quoting and layout stay)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        doc = YAML(typ="rt", pure=True).load(text)
-    except YAMLError as exc:
-        raise CannotEdit(f"the spec does not parse as YAML: {str(exc).splitlines()[0]}") from None
-    node = doc
-    for key in path:
-        node = node.get(key) if hasattr(node, "get") else None
+    node = _operation(text, path)
     tags = node.get("tags") if hasattr(node, "get") else None
     if not isinstance(tags, list) or _anchored(tags):
         raise CannotEdit("the grant's tag is not in the operation's own tags: change its x-expires by hand")

@@ -84,9 +84,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"verify report written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    failed = failures(doc, fail_on)
     if args.format != "text":
-        for line in failures(doc, fail_on):
+        for line in failed:
             print(f"specmesh: verify: {line}", file=sys.stderr)
-    if failures(doc, fail_on):
+    if failed:
         return FINDINGS
     return PARTIAL if doc["totals"]["incomplete_topics"] else OK

@@ -11,6 +11,7 @@ from .schemas import Registration, SubjectState
 NOT_FOUND = (404, 40401, 40402, 40403)
 MAX_ANSWER = 64 * 1024 * 1024  # one registry answer, decompressed
 MAX_REFERENCES = 200  # schemas one schema may reference, all levels
+MAX_VERSIONS = 1000  # versions of one subject verify looks through (the newest)
 
 
 class AnswerTooLarge(Exception):
@@ -267,7 +268,7 @@ class Registry:
         """The schema id of every version under `subject` (none when it does not exist)."""
         numbers = self._call(f"versions of {subject}", lambda: self.client.get_versions(subject), missing_ok=True) or []
         ids = set()
-        for number in numbers:
+        for number in sorted(n for n in numbers if isinstance(n, int))[-MAX_VERSIONS:]:  # a hostile list stays bounded
             found = self._call(f"version {number} of {subject}", lambda n=number: self.client.get_version(subject, n),
                                missing_ok=True)
             if found is not None:

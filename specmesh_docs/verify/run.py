@@ -31,21 +31,31 @@ class Options:
 
 
 class RegistryWriters:
-    """checks.Writers from the real registry: each id and subject asked once."""
+    """checks.Writers from the real registry: each id and subject asked once, and no question asked
+    after the run's deadline (a registry answering slowly cannot stretch the run)."""
 
-    def __init__(self, registry):
-        self.registry = registry
+    def __init__(self, registry, deadline: float = float("inf")):
+        self.registry, self.deadline = registry, deadline
         self._schemas: dict[int, WriterSchema | None] = {}
         self._ids: dict[str, set[int]] = {}
 
+    def _in_time(self) -> None:
+        from ..provision.kafka import ClusterError
+
+        if time.monotonic() > self.deadline:
+            raise ClusterError(f"schema registry at {self.registry.url}: no complete answer within the run's "
+                               "--timeout", kind="unreachable")
+
     def schema(self, schema_id: int) -> WriterSchema | None:
         if schema_id not in self._schemas:
+            self._in_time()
             found = self.registry.schema_by_id(schema_id)
             self._schemas[schema_id] = None if found is None else self._parsed(schema_id, *found)
         return self._schemas[schema_id]
 
     def ids(self, subject: str) -> set[int]:
         if subject not in self._ids:
+            self._in_time()
             self._ids[subject] = self.registry.ids_of(subject)
         return self._ids[subject]
 
@@ -156,7 +166,7 @@ def verify(opts: Options, now: str) -> dict:
         conf.setdefault("timeout", max(1, min(30, int(opts.timeout))))
         registry = Registry(conf)
         registry.check_root()
-    writers = RegistryWriters(registry) if registry else None
+    writers = RegistryWriters(registry, deadline) if registry else None
     results: dict[str, TopicResult] = {}
     for _, t in chosen:
         result = results[t.name] = TopicResult(t)
@@ -198,7 +208,7 @@ def _check_for(topic, role: str, writers) -> RoleCheck | None:
                         "(or schema.registry.url in --command-config)")
     try:
         return role_check(topic, role, writers, topic.reject_unknown_fields)
-    except ValueError as exc:  # a Protobuf schema buf cannot compile, an Avro schema fastavro refuses
+    except Exception as exc:  # a Protobuf schema buf cannot compile, an Avro schema fastavro refuses
         raise SpecError(f"{topic.name}: the {role} schema cannot be used to read records: {exc}",
                         schema.pos if schema else topic.pos) from None
 

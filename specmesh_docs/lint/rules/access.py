@@ -80,17 +80,15 @@ def grant_no_effect(product, policy):
             yield pos, f"grant to {grantee!r} has no effect on a {t.access} topic"
 
 
-def _grants(product):
-    """(topic, grantee, position of its tag) for every grant-access tag of the product."""
+def _grants(product, write: bool = False):
+    """(topic, grantee, position of its tag) for every grant-access (or grant-write) tag in force."""
     for t in product.topics:
-        for grantee, pos in zip(t.grants, t.grant_pos):
+        for grantee, pos in zip(*((t.write_grants, t.write_grant_pos) if write else (t.grants, t.grant_pos))):
             yield t, grantee, pos
 
 
 def _write_grants(product):
-    for t in product.topics:
-        for grantee, pos in zip(t.write_grants, t.write_grant_pos):
-            yield t, grantee, pos
+    return _grants(product, write=True)
 
 
 @rule("ACCESS-PRIVATE-CONSUMED", "error", "No spec consumes another domain's `_private` topic.",

@@ -78,17 +78,14 @@ def reads_unknown(products, policy_of):
     from ...model.reads import field_paths
 
     owned = {t.name: t for p in products for t in p.topics}
-    for p in products:
-        for c in p.consumed:
-            t = owned.get(c.name)
-            if t is None or c.reads is None or (t.value is None and t.key is None):
-                continue
-            known = field_paths(t)
-            for path, pos in zip(c.reads, c.reads_pos):
-                if path not in known:
-                    elsewhere = sorted(o.name for o in owned.values() if o is not t and path in field_paths(o))
-                    hint = f" (it is a field of {elsewhere[0]})" if elsewhere else ""
-                    yield pos, f"reads {path} of {c.name}, which its schema does not have{hint}"
+    for c, t, paths in _declared_reads(products):
+        if t.value is None and t.key is None:
+            continue
+        for path, pos in zip(c.reads, c.reads_pos):
+            if path not in paths:
+                elsewhere = sorted(o.name for o in owned.values() if o is not t and path in field_paths(o))
+                hint = f" (it is a field of {elsewhere[0]})" if elsewhere else ""
+                yield pos, f"reads {path} of {c.name}, which its schema does not have{hint}"
 
 
 @rule("XSPEC-READS-PII", "error", "A consumer that declares it reads a PII field says why, on the entry itself.",
@@ -96,15 +93,19 @@ def reads_unknown(products, policy_of):
       bad="x-specmesh-reads: [customer.email]",
       good="x-specmesh-reads: [{field: customer.email, reason: Sends the invoice by e-mail}]")
 def reads_pii(products, policy_of):
+    for c, _, paths in _declared_reads(products):
+        for path, pos in zip(c.reads, c.reads_pos):
+            if paths.get(path) and path not in c.reads_reasons:
+                yield pos, f"reads {path} of {c.name}, which is (or holds) PII, without a reason"
+
+
+def _declared_reads(products):
+    """(consumed topic, the owner's topic, its field paths -> PII) for each declaration of a known topic."""
     from ...model.reads import field_paths
 
     owned = {t.name: t for p in products for t in p.topics}
     for p in products:
         for c in p.consumed:
             t = owned.get(c.name)
-            if t is None or c.reads is None:
-                continue
-            pii = field_paths(t)
-            for path, pos in zip(c.reads, c.reads_pos):
-                if pii.get(path) and path not in c.reads_reasons:
-                    yield pos, f"reads {path} of {c.name}, which is (or holds) PII, without a reason"
+            if t is not None and c.reads is not None:
+                yield c, t, field_paths(t)
